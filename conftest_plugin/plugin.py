@@ -1,0 +1,1 @@
+"""pytest plugin for trovemock (fixtures arrive with the test-control issue)."""

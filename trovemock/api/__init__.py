@@ -1,0 +1,1 @@
+"""The HTTP layer: routing, auth, body parsing, dialect views and fault rendering."""

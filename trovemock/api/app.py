@@ -1,0 +1,282 @@
+"""The WSGI pipeline: route, apply fault rules, authenticate, parse, call a handler, render,
+record. Rules live in the model; this module only translates between HTTP and it."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.wrappers import Request, Response
+
+from trovemock import hooks
+from trovemock.api.context import Ctx
+from trovemock.api.faults import ApiError, domain_fault, fault_response, internal_fault
+from trovemock.api.routes import HANDLERS, URL_MAP
+from trovemock.hooks import ConnectionDropped, FaultAction, JournalEntry, RequestInfo
+from trovemock.model.backups import Caller
+from trovemock.model.errors import DomainError
+
+if TYPE_CHECKING:
+    from trovemock.mock import TroveMock
+
+log = logging.getLogger("trovemock")
+
+CONTROL_PREFIX = "/_trovemock"
+IDENTITY_PREFIXES = ("/v3", "/v2.0", "/auth/v1.0")
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def wsgi(mock: TroveMock, environ: dict, start_response, region: str | None = None):
+    request = Request(environ)
+    path = request.path
+    side = _side_app(path)
+    if side is not None:
+        return _side_response(side, mock, request)(environ, start_response)
+    response = _trove_response(mock, request, region)
+    return response(environ, start_response)
+
+
+def _side_app(path: str) -> str | None:
+    """Control and identity paths go to their own modules."""
+    if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+        return "trovemock.api.control"
+    for prefix in IDENTITY_PREFIXES:
+        if path == prefix or path.startswith(prefix + "/"):
+            return "trovemock.identity"
+    return None
+
+
+def _side_response(module_name: str, mock: TroveMock, request: Request) -> Response:
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return fault_response(404, f"{request.path} is not served by this trovemock.")
+    try:
+        return module.handle(mock, request)
+    except ConnectionDropped:
+        raise
+    except Exception:  # noqa: BLE001 - never a traceback on the wire
+        log.exception("unexpected error in %s", module_name)
+        return internal_fault()
+
+
+def _split_region(mock: TroveMock, path: str, region: str | None) -> tuple[str, str, str]:
+    """(region, path without the /regions/<R> prefix, that prefix)."""
+    if path.startswith("/regions/"):
+        _, _, name, *rest = path.split("/", 3)
+        canonical = mock.cloud.region_named(name)
+        return canonical, "/" + (rest[0] if rest else ""), f"/regions/{name}"
+    return mock.cloud.region_named(region), path, ""
+
+
+@dataclass
+class _Exchange:
+    """What is learnt about a request while handling it, for the journal."""
+
+    path: str
+    route: str | None = None
+    project_id: str | None = None
+    region: str | None = None
+    action: FaultAction | None = None
+    request_json: Any = None
+    request_text: str | None = None
+
+
+def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Response:
+    started = time.perf_counter()
+    when = mock.clock.now()
+    seen = _Exchange(path=request.path)
+    try:
+        response, reply_json = _handle(mock, request, region, seen)
+    except ConnectionDropped:
+        raise
+    except DomainError as error:
+        response, reply_json = _fault_and_body(domain_fault(error))
+    except ApiError as error:
+        response, reply_json = _fault_and_body(fault_response(error.status, str(error)))
+    except Exception:  # noqa: BLE001 - never a traceback on the wire
+        log.exception("unexpected error handling %s %s", request.method, request.path)
+        response, reply_json = _fault_and_body(internal_fault())
+    _record(
+        mock,
+        JournalEntry(
+            seq=0,
+            time=when,
+            method=request.method,
+            path=seen.path,
+            route=seen.route,
+            project_id=seen.project_id,
+            region=seen.region,
+            query=dict(request.args.items()),
+            headers=_safe_headers(request),
+            request_json=seen.request_json,
+            request_text=seen.request_text,
+            status=response.status_code,
+            response_json=reply_json,
+            response_headers=dict(response.headers.items()),
+            fault_rule=seen.action.rule_id if seen.action is not None else None,
+            duration_ms=(time.perf_counter() - started) * 1000,
+        ),
+    )
+    return response
+
+
+def _handle(
+    mock: TroveMock, request: Request, region: str | None, seen: _Exchange
+) -> tuple[Response, Any]:
+    seen.region, seen.path, prefix = _split_region(mock, request.path, region)
+    seen.route, args, routing_error = _route(seen.path, request.method)
+    seen.project_id = args.get("project_id")
+    info = RequestInfo(
+        method=request.method,
+        path=seen.path,
+        route=seen.route,
+        project_id=seen.project_id,
+        region=seen.region,
+        query=dict(request.args.items()),
+    )
+    seen.action = mock.faults.decide(info)
+    if seen.action is not None:
+        faulted = _apply_fault(seen.action)
+        if faulted is not None:
+            return _fault_and_body(faulted)
+    if routing_error is not None:
+        raise routing_error
+    caller = _authenticate(mock, request, seen.project_id or "", seen.region)
+    seen.request_json = _parse_body(mock, request, seen)
+    ctx = Ctx(
+        cloud=mock.cloud,
+        caller=caller,
+        args=args,
+        query=request.args,
+        body=seen.request_json if seen.request_json is not None else {},
+        base_url=f"{request.scheme}://{request.host}{prefix}",
+        path=seen.path,
+        outcome=seen.action.outcome if seen.action is not None else None,
+    )
+    with mock.cloud.lock:
+        status, reply_json = HANDLERS[seen.route](ctx)
+    body = json.dumps(reply_json) if reply_json is not None else b""
+    return Response(body, status=status, content_type="application/json"), reply_json
+
+
+def _fault_and_body(response: Response) -> tuple[Response, Any]:
+    return response, _json_or_none(response.get_data())
+
+
+def _route(path: str, method: str) -> tuple[str | None, dict[str, str], ApiError | None]:
+    adapter = URL_MAP.bind("trovemock")
+    try:
+        name, args = adapter.match(path, method)
+    except MethodNotAllowed:
+        return None, _args_of(adapter, path), ApiError(405)
+    except NotFound:
+        return None, {}, ApiError(404)
+    return name, args, None
+
+
+def _args_of(adapter, path: str) -> dict[str, str]:
+    """URL variables of a path that exists under another method (for fault matching)."""
+    for method in ("GET", "POST", "DELETE"):
+        try:
+            return adapter.match(path, method)[1]
+        except Exception:  # noqa: BLE001 - only probing
+            continue
+    return {}
+
+
+def _apply_fault(action: FaultAction) -> Response | None:
+    if action.latency:
+        time.sleep(action.latency)
+    if action.drop:
+        raise ConnectionDropped("dropped by a trovemock fault rule")
+    if action.raw_body is not None:
+        return Response(
+            action.raw_body, status=action.status or 200, content_type="application/json"
+        )
+    if action.status is not None:
+        headers = None
+        if action.status == 413:
+            headers = {"Retry-After": str(action.retry_after or 1)}
+        return fault_response(action.status, action.message, headers)
+    return None
+
+
+def _authenticate(mock: TroveMock, request: Request, project_id: str, region: str) -> Caller:
+    token = request.headers.get("X-Auth-Token", "").strip()
+    if not token:
+        raise ApiError(401)
+    registered = mock.cloud.tokens.get(token)
+    roles: frozenset[str] = frozenset()
+    if registered is not None:
+        bound, roles = registered
+        if bound is not None and bound != project_id:
+            raise ApiError(403, f"User with tenant id {bound} cannot access this resource.")
+    is_admin = any(role.lower() == "admin" for role in roles)
+    return Caller(project_id=project_id, region=region, is_admin=is_admin)
+
+
+def _parse_body(mock: TroveMock, request: Request, seen: _Exchange) -> Any:
+    """The parsed JSON body, or None when there is none. Raises ApiError 413/415/400 (and
+    keeps the raw text of a body that is not JSON in `seen` for the journal)."""
+    if request.method not in BODY_METHODS:
+        return None
+    limit = mock.config.max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, f"The request body is larger than the limit of {limit} bytes.")
+    raw = request.stream.read(limit + 1)
+    if len(raw) > limit:
+        raise ApiError(413, f"The request body is larger than the limit of {limit} bytes.")
+    if not raw.strip():
+        return None
+    mimetype = request.mimetype
+    if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise ApiError(415, f"Unsupported Content-Type: {mimetype}")
+    seen.request_text = raw[:65536].decode("utf-8", "replace")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "Malformed request body: it is not UTF-8.") from None
+    try:
+        parsed = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as error:
+        raise ApiError(400, f"Malformed request body: {_short(error)}") from None
+    seen.request_text = None
+    return parsed
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _short(error: Exception) -> str:
+    text = str(error) or type(error).__name__
+    return text if len(text) < 200 else text[:200] + "..."
+
+
+def _json_or_none(data: bytes) -> Any:
+    if not data:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def _safe_headers(request: Request) -> dict[str, str]:
+    headers = dict(request.headers.items())
+    for key in list(headers):
+        if key.lower() in ("x-auth-token", "x-subject-token"):
+            headers[key] = "***"
+    return headers
+
+
+def _record(mock: TroveMock, entry: JournalEntry) -> None:
+    mock.journal.record(entry)
+    for observer in hooks.response_observers:
+        observer(mock.dialect, entry)

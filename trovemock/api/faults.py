@@ -1,0 +1,88 @@
+"""The service's fault body: {"<faultName>": {"code": N, "message": "..."}}."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from werkzeug.wrappers import Response
+
+from trovemock.model import errors
+
+FAULT_NAMES = {
+    400: "badRequest",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "itemNotFound",
+    405: "badMethod",
+    409: "conflict",
+    413: "overLimit",
+    415: "badMediaType",
+    422: "unprocessableEntity",
+    500: "instanceFault",
+    501: "notImplemented",
+    503: "serviceUnavailable",
+}
+
+DEFAULT_MESSAGES = {
+    400: "The server could not comply with the request since it is either malformed or "
+    "otherwise incorrect.",
+    401: "The request you have made requires authentication.",
+    403: "Access was denied to this resource.",
+    404: "The resource could not be found.",
+    405: "The method is not allowed for the requested URL.",
+    409: "There was a conflict when trying to complete your request.",
+    413: "Request Entity Too Large",
+    415: "Unsupported Content-Type",
+    422: "The item cannot be processed.",
+    500: "The server has either erred or is incapable of performing the requested operation.",
+    501: "The server does not support the functionality required to fulfill the request.",
+    503: "The service is not available.",
+}
+
+DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
+    errors.BadRequest: 400,
+    errors.Unauthorized: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.OverLimit: 413,
+    errors.Unprocessable: 422,
+    errors.NotImplementedForDialect: 501,
+}
+
+
+class ApiError(Exception):
+    """An error the HTTP layer itself detects (body parsing, routing, auth)."""
+
+    def __init__(self, status: int, message: str | None = None) -> None:
+        super().__init__(message or DEFAULT_MESSAGES[status])
+        self.status = status
+
+
+def fault_body(status: int, message: str | None = None) -> dict:
+    name = FAULT_NAMES.get(status, "instanceFault" if status >= 500 else "badRequest")
+    return {name: {"code": status, "message": message or DEFAULT_MESSAGES.get(status, "")}}
+
+
+def fault_response(
+    status: int, message: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(
+        json.dumps(fault_body(status, message)),
+        status=status,
+        headers=headers,
+        content_type="application/json",
+    )
+
+
+def domain_fault(error: errors.DomainError) -> Response:
+    return fault_response(DOMAIN_STATUS.get(type(error), 400), str(error))
+
+
+def internal_fault() -> Response:
+    return fault_response(
+        500,
+        "Internal Server Error. Please keep this ID to help us figure out what went wrong: "
+        f"({uuid.uuid4()}).",
+    )

@@ -1,0 +1,135 @@
+"""Handlers of the instance, database, user, flavor and HA routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trovemock.api.context import Ctx, page
+from trovemock.api.views import flavor_view, flavors, ha_view, instance_view
+from trovemock.hooks import OUTCOME_RESTORE_ERROR
+from trovemock.model import instances as model
+from trovemock.model.catalog import FLAVORS
+from trovemock.model.errors import NotFound
+
+Reply = tuple[int, Any]
+
+
+def _view(ctx: Ctx):
+    return lambda i: instance_view(ctx.cloud, i, ctx.base_url, ctx.caller.project_id)
+
+
+def create(ctx: Ctx) -> Reply:
+    """Plain create or restore (`restorePoint.backupRef`): 200 and status BUILD."""
+    body = ctx.validate("requests/instance-create")["instance"]
+    datastore = body.get("datastore") or {}
+    restore = body.get("restorePoint")
+    request = model.InstanceRequest(
+        name=body["name"],
+        flavor_ref=str(body["flavorRef"]),
+        volume_size=(body.get("volume") or {}).get("size"),
+        datastore_type=datastore.get("type"),
+        datastore_version=datastore.get("version"),
+        databases=tuple(d["name"] for d in body.get("databases") or ()),
+        users=tuple(
+            (u["name"], tuple(d["name"] for d in u.get("databases") or ()))
+            for u in body.get("users") or ()
+        ),
+        backup_ref=restore["backupRef"] if restore else None,
+        fail=ctx.outcome == OUTCOME_RESTORE_ERROR,
+    )
+    instance = model.create_instance(ctx.cloud, ctx.caller, request)
+    return 200, {"instance": _view(ctx)(instance)}
+
+
+def list_(ctx: Ctx) -> Reply:
+    found = model.list_instances(ctx.cloud, ctx.caller)
+    return 200, page(ctx, found, _view(ctx), "instances")
+
+
+def show(ctx: Ctx) -> Reply:
+    ctx.cloud.now()
+    instance = model.visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
+    return 200, {"instance": _view(ctx)(instance)}
+
+
+def delete(ctx: Ctx) -> Reply:
+    model.delete_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
+    return 202, None
+
+
+def action(ctx: Ctx) -> Reply:
+    body = ctx.validate("requests/instance-action")
+    instance_id = ctx.args["instance_id"]
+    if "restart" in body:
+        model.restart(ctx.cloud, ctx.caller, instance_id)
+    else:
+        resize = body["resize"]
+        model.resize(
+            ctx.cloud,
+            ctx.caller,
+            instance_id,
+            flavor_ref=str(resize["flavorRef"]) if "flavorRef" in resize else None,
+            volume_size=(resize.get("volume") or {}).get("size"),
+        )
+    return 202, None
+
+
+def databases(ctx: Ctx) -> Reply:
+    ctx.cloud.now()
+    instance = model.visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
+    return 200, page(ctx, instance.databases, lambda name: {"name": name}, "databases")
+
+
+def add_databases(ctx: Ctx) -> Reply:
+    body = ctx.validate("requests/databases-create")
+    names = [d["name"] for d in body["databases"]]
+    model.add_databases(ctx.cloud, ctx.caller, ctx.args["instance_id"], names)
+    return 202, None
+
+
+def delete_database(ctx: Ctx) -> Reply:
+    model.remove_database(ctx.cloud, ctx.caller, ctx.args["instance_id"], ctx.args["name"])
+    return 202, None
+
+
+def users(ctx: Ctx) -> Reply:
+    ctx.cloud.now()
+    instance = model.visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
+
+    def render(item: tuple[str, tuple[str, ...]]) -> dict[str, Any]:
+        name, granted = item
+        return {"name": name, "host": "%", "databases": [{"name": d} for d in granted]}
+
+    return 200, page(ctx, list(instance.users.items()), render, "users")
+
+
+def add_users(ctx: Ctx) -> Reply:
+    body = ctx.validate("requests/users-create")
+    users = [(u["name"], tuple(d["name"] for d in u.get("databases") or ())) for u in body["users"]]
+    model.add_users(ctx.cloud, ctx.caller, ctx.args["instance_id"], users)
+    return 202, None
+
+
+def delete_user(ctx: Ctx) -> Reply:
+    model.remove_user(ctx.cloud, ctx.caller, ctx.args["instance_id"], ctx.args["name"])
+    return 202, None
+
+
+def list_flavors(ctx: Ctx) -> Reply:
+    return 200, {"flavors": flavors(ctx.base_url, ctx.caller.project_id)}
+
+
+def show_flavor(ctx: Ctx) -> Reply:
+    flavor = FLAVORS.get(ctx.args["flavor_id"])
+    if flavor is None:
+        raise NotFound(f"Flavor {ctx.args['flavor_id']} could not be found.")
+    return 200, {"flavor": flavor_view(flavor, ctx.base_url, ctx.caller.project_id)}
+
+
+def show_ha(ctx: Ctx) -> Reply:
+    ctx.only_in("rackspace", "GET /ha/{haId}")
+    from trovemock.model.ha import visible_group
+
+    ctx.cloud.now()
+    group = visible_group(ctx.cloud, ctx.caller, ctx.args["ha_id"])
+    return 200, {"ha_instance": ha_view(ctx.cloud, group)}

@@ -1,0 +1,58 @@
+"""Per-cloud settings: lifecycle durations, quota and paging."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass
+class Config:
+    """Durations are in seconds of the emulator clock."""
+
+    backup_new_seconds: float = 1.0  # NEW -> BUILDING
+    backup_building_seconds: float = 5.0  # BUILDING -> COMPLETED (or FAILED)
+    instance_build_seconds: float = 10.0  # BUILD -> ACTIVE (create and restore)
+    instance_action_seconds: float = 5.0  # REBOOT/RESIZE -> ACTIVE
+    copy_seconds: float = 5.0  # a cross-region copy: BUILDING -> COMPLETED
+    backup_quota: int = 50  # live backups per project and region; negative = unlimited
+    page_size: int = 20  # default `limit` of list calls
+    default_region: str = "DFW"  # rackspace: the region of unprefixed /v1.0 URLs
+    openstack_region: str = "RegionOne"  # openstack: the single region's name
+    default_used_gb: float = 0.18  # data on a seeded instance; becomes a backup's size
+    max_body_bytes: int = 1_048_576  # larger request bodies get 413
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def update(self, values: dict[str, Any]) -> None:
+        """Validate every field first, then apply all of them (nothing half-applied)."""
+        if not isinstance(values, dict):
+            raise ValueError("config must be a JSON object")
+        types = {f.name: f.type for f in fields(self)}
+        checked: dict[str, Any] = {}
+        for name, value in values.items():
+            if name not in types:
+                raise ValueError(f"unknown config field: {name!r}")
+            checked[name] = _check(name, types[name], value)
+        for name, value in checked.items():
+            setattr(self, name, value)
+
+
+def _check(name: str, kind: str, value: Any) -> Any:
+    if kind == "str":
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"config field {name!r} must be a non-empty string")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"config field {name!r} must be a number")
+    if kind == "int":
+        if value != int(value):
+            raise ValueError(f"config field {name!r} must be an integer")
+        value = int(value)
+        if name in ("page_size", "max_body_bytes") and value < 1:
+            raise ValueError(f"config field {name!r} must be at least 1")
+        return value
+    if value < 0 or value != value or value == float("inf"):
+        raise ValueError(f"config field {name!r} must be a finite number >= 0")
+    return float(value)

@@ -1,0 +1,84 @@
+"""The seams between the HTTP pipeline and the test-control features.
+
+The WSGI app (`trovemock.api.app`) builds a `RequestInfo` for every request, asks the fault
+rules for a `FaultAction`, and hands a `JournalEntry` to the journal when the response is
+ready. Keeping these plain dataclasses here lets `faults.py`, `journal.py` and the app evolve
+without importing each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# Domain outcomes a fault rule can ask for. The app passes them to the model operation of
+# the matching route: the next backup ends FAILED, the next delete ends DELETE_FAILED, the
+# next restore leaves the new instance in ERROR.
+OUTCOME_BACKUP_FAILED = "backup_failed"
+OUTCOME_DELETE_FAILED = "delete_failed"
+OUTCOME_RESTORE_ERROR = "restore_error"
+OUTCOMES = (OUTCOME_BACKUP_FAILED, OUTCOME_DELETE_FAILED, OUTCOME_RESTORE_ERROR)
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """What fault rules can match on. `route` is a name like ``"backups.create"`` (None when
+    no route matched); `region` is the region the request addresses (None for control and
+    identity paths); `project_id` is the URL's project (None where the path has none)."""
+
+    method: str
+    path: str
+    route: str | None
+    project_id: str | None
+    region: str | None
+    query: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class FaultAction:
+    """What a matched fault rule asks the app to do. Fields combine: `latency` is slept
+    first, then `drop`, `status`/`raw_body`, or `outcome` apply (in that priority)."""
+
+    status: int | None = None  # answer with this documented status and its fault body
+    message: str | None = None  # fault message; a default per status when None
+    retry_after: int | None = None  # only honoured with status 413
+    latency: float = 0.0  # seconds added before the request is handled
+    drop: bool = False  # close the connection without an answer (ConnectionDropped)
+    raw_body: bytes | None = None  # answer with exactly these bytes (status or 200)
+    outcome: str | None = None  # one of OUTCOMES
+    rule_id: str | None = None  # the rule that produced it, for the journal
+
+
+class ConnectionDropped(ConnectionError):
+    """Raised out of the WSGI app when a fault rule drops the connection. The standalone
+    server closes the socket without answering; in-process callers see the exception."""
+
+
+@dataclass
+class JournalEntry:
+    """One request/response pair as recorded by the app."""
+
+    seq: int
+    time: datetime  # emulator clock at the start of the request
+    method: str
+    path: str
+    route: str | None
+    project_id: str | None
+    region: str | None
+    query: dict[str, str]
+    headers: dict[str, str]  # X-Auth-Token value replaced by "***"
+    request_json: Any  # parsed JSON body, None when absent or not JSON
+    request_text: str | None  # raw body text when it was not valid JSON
+    status: int
+    response_json: Any  # parsed response body, None when empty
+    response_headers: dict[str, str]
+    fault_rule: str | None = None  # id of the fault rule that fired, if any
+    duration_ms: float = 0.0
+
+
+# Observers see every (dialect, JournalEntry) the app produces, journal on or off. The test
+# suite's conftest uses this to validate every response against the JSON Schemas.
+ResponseObserver = Callable[[str, JournalEntry], None]
+response_observers: list[ResponseObserver] = []

@@ -1,0 +1,310 @@
+"""`TroveMock`: one emulated cloud, usable as a WSGI application and from Python."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from trovemock.api.app import wsgi
+from trovemock.clock import Clock, ManualClock
+from trovemock.config import Config
+from trovemock.faults import FaultRules
+from trovemock.journal import Journal
+from trovemock.model import backups as backup_ops
+from trovemock.model import snapshot
+from trovemock.model.catalog import FLAVORS
+from trovemock.model.cloud import Cloud
+from trovemock.model.entities import Backup, Contents, Datastore, HAGroup, Instance
+from trovemock.model.ha import group_status
+from trovemock.model.instances import instance_status, store_instance
+
+UUID_LENGTH = 36
+
+
+class TroveMock:
+    """An emulated Trove / Rackspace Cloud Databases cloud.
+
+    Call it as a WSGI app (`werkzeug.test.Client(mock)`, any WSGI server), seed it with
+    `add_instance`, move time with `mock.clock`, and read state back for assertions.
+    """
+
+    def __init__(
+        self,
+        dialect: str = "openstack",
+        clock: Clock | None = None,
+        config: Config | None = None,
+    ) -> None:
+        self.clock = clock if clock is not None else ManualClock()
+        self.config = config if config is not None else Config()
+        self.cloud = Cloud(dialect, self.clock, self.config)
+        self.faults = FaultRules()
+        self.journal = Journal()
+
+    # -- WSGI -----------------------------------------------------------------------------
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        return wsgi(self, environ, start_response)
+
+    def region(self, name: str) -> RegionApp:
+        """A WSGI app whose unprefixed `/v1.0/...` URLs address region `name`."""
+        return RegionApp(self, self.cloud.region_named(name))
+
+    # -- facts ----------------------------------------------------------------------------
+    @property
+    def dialect(self) -> str:
+        return self.cloud.dialect
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return self.cloud.regions
+
+    @property
+    def default_region(self) -> str:
+        return self.cloud.default_region
+
+    # -- seeding --------------------------------------------------------------------------
+    def add_instance(
+        self,
+        project_id: str,
+        *,
+        id: str | None = None,  # noqa: A002 - the API's own word
+        name: str | None = None,
+        status: str = "ACTIVE",
+        datastore: tuple[str, str] | dict[str, str] = ("mysql", "5.7"),
+        volume_size: int = 2,
+        flavor_id: str = "1",
+        region: str | None = None,
+        databases: Iterable[str] = (),
+        users: Iterable[str] | dict[str, Iterable[str]] = (),
+        used_gb: float | None = None,
+    ) -> Instance:
+        """Seed an instance. `users` is a list of names or a mapping name -> databases.
+        A status of BUILD moves to ACTIVE after `config.instance_build_seconds`."""
+        instance_id = _uuid_arg(id, "id")
+        if not isinstance(project_id, str) or not project_id:
+            raise ValueError("project_id must be a non-empty string")
+        if str(flavor_id) not in FLAVORS:
+            raise ValueError(f"unknown flavor_id {flavor_id!r}; known: {', '.join(FLAVORS)}")
+        if not isinstance(volume_size, int) or volume_size < 1:
+            raise ValueError("volume_size must be a whole number of GB >= 1")
+        with self.cloud.lock:
+            now = self.cloud.now()
+            if instance_id in self.cloud.instances:
+                raise ValueError(f"an instance with id {instance_id} already exists")
+            return store_instance(
+                self.cloud,
+                instance_id=instance_id,
+                project_id=project_id,
+                region=self.cloud.region_named(region),
+                name=name or f"instance-{instance_id[:8]}",
+                status=status,
+                datastore=self._datastore(datastore),
+                volume_size=volume_size,
+                flavor_id=str(flavor_id),
+                used_gb=float(used_gb if used_gb is not None else self.config.default_used_gb),
+                contents=_contents(databases, users),
+                when=now,
+                ends_in="ACTIVE" if status == "BUILD" else None,
+            )
+
+    def add_ha_group(
+        self,
+        project_id: str,
+        *,
+        id: str | None = None,  # noqa: A002
+        name: str | None = None,
+        region: str | None = None,
+        replicas: int = 2,
+        datastore: tuple[str, str] | dict[str, str] = ("mysql", "5.6"),
+        volume_size: int = 2,
+        flavor_id: str = "1",
+        databases: Iterable[str] = (),
+        users: Iterable[str] | dict[str, Iterable[str]] = (),
+    ) -> HAGroup:
+        """Seed an HA group: a source instance and `replicas` replicas (rackspace)."""
+        if self.dialect != "rackspace":
+            raise ValueError("HA groups exist only in the rackspace dialect")
+        if not isinstance(replicas, int) or replicas < 1:
+            raise ValueError("replicas must be >= 1")
+        group_id = _uuid_arg(id, "id")
+        with self.cloud.lock:
+            if group_id in self.cloud.ha_groups:
+                raise ValueError(f"an HA group with id {group_id} already exists")
+            region_name = self.cloud.region_named(region)
+            members = [
+                self.add_instance(
+                    project_id,
+                    name=f"{name or 'ha'}-{'source' if n == 0 else f'replica-{n}'}",
+                    datastore=datastore,
+                    volume_size=volume_size,
+                    flavor_id=flavor_id,
+                    region=region_name,
+                    databases=databases,
+                    users=users,
+                )
+                for n in range(replicas + 1)
+            ]
+            now = self.cloud.now()
+            group = HAGroup(
+                id=group_id,
+                project_id=project_id,
+                region=region_name,
+                name=name or f"ha-{group_id[:8]}",
+                status="ACTIVE",
+                created=now,
+                updated=now,
+                datastore=members[0].datastore,
+                volume_size=volume_size,
+                flavor_id=str(flavor_id),
+                members=[m.id for m in members],
+            )
+            for member in members:
+                member.ha_id = group_id
+            self.cloud.ha_groups[group_id] = group
+            self.cloud.project(region_name, project_id).ha_groups[group_id] = group
+            return group
+
+    def add_token(
+        self, token: str, project_id: str | None = None, roles: Iterable[str] = ()
+    ) -> None:
+        """Register a token: bound to `project_id` (None: any project), with `roles`
+        ("admin" unlocks the admin-only list filters). Unregistered tokens are accepted
+        as members of the URL's project."""
+        with self.cloud.lock:
+            self.cloud.add_token(token, project_id, tuple(roles))
+
+    def reset(self) -> None:
+        """An empty cloud again; the clock and config are kept, faults and journal cleared."""
+        self.cloud.reset()
+        self.faults.clear()
+        self.journal.clear()
+
+    # -- reading --------------------------------------------------------------------------
+    def backup(self, backup_id: str) -> Backup:
+        with self.cloud.lock:
+            self.cloud.now()
+            return self.cloud.backups[backup_id]
+
+    def backups(self, project_id: str | None = None, region: str | None = None) -> list[Backup]:
+        """Backups newest first (most recently changed first, as the API lists them)."""
+        with self.cloud.lock:
+            self.cloud.now()
+            regions = [self.cloud.region_named(region)] if region else self.cloud.regions
+            found = [b for r in regions for b in self.cloud.newest_first(r, project_id)]
+            return sorted(found, key=lambda b: b.order, reverse=True)
+
+    def instance(self, instance_id: str) -> Instance:
+        with self.cloud.lock:
+            self.cloud.now()
+            return self.cloud.instances[instance_id]
+
+    def instances(self, project_id: str | None = None, region: str | None = None) -> list[Instance]:
+        with self.cloud.lock:
+            self.cloud.now()
+            wanted = self.cloud.region_named(region) if region else None
+            return [
+                i
+                for i in self.cloud.instances.values()
+                if (project_id is None or i.project_id == project_id)
+                and (wanted is None or i.region == wanted)
+            ]
+
+    def instance_status(self, instance_id: str) -> str:
+        """The status clients see (BACKUP while one of its backups runs)."""
+        with self.cloud.lock:
+            self.cloud.now()
+            return instance_status(self.cloud, self.cloud.instances[instance_id])
+
+    def ha_group(self, ha_id: str) -> HAGroup:
+        with self.cloud.lock:
+            self.cloud.now()
+            return self.cloud.ha_groups[ha_id]
+
+    def ha_status(self, ha_id: str) -> str:
+        with self.cloud.lock:
+            self.cloud.now()
+            return group_status(self.cloud, self.cloud.ha_groups[ha_id])
+
+    # -- forcing --------------------------------------------------------------------------
+    def set_status(self, backup_id: str, status: str) -> Backup:
+        """Force a status now (NEW, BUILDING, COMPLETED, FAILED, DELETE_FAILED, RESTORED);
+        the backup stays there until forced again. Anything else is a ValueError."""
+        with self.cloud.lock:
+            return backup_ops.force_status(self.cloud, backup_id, status)
+
+    def complete(self, backup_id: str) -> Backup:
+        return self.set_status(backup_id, "COMPLETED")
+
+    def fail(self, backup_id: str) -> Backup:
+        return self.set_status(backup_id, "FAILED")
+
+    def set_backup_durations(
+        self,
+        backup_id: str,
+        new_seconds: float | None = None,
+        building_seconds: float | None = None,
+    ) -> Backup:
+        """Override how long this backup stays NEW and BUILDING (from its creation)."""
+        with self.cloud.lock:
+            return backup_ops.set_durations(self.cloud, backup_id, new_seconds, building_seconds)
+
+    # -- state ----------------------------------------------------------------------------
+    def export_state(self) -> dict[str, Any]:
+        with self.cloud.lock:
+            return snapshot.export_state(self.cloud)
+
+    def import_state(self, state: dict[str, Any]) -> None:
+        snapshot.import_state(self.cloud, state)
+
+    def _datastore(self, value: tuple[str, str] | dict[str, str]) -> Datastore:
+        if isinstance(value, dict):
+            kind, version = value.get("type"), value.get("version")
+        elif isinstance(value, tuple | list) and len(value) == 2:
+            kind, version = value
+        else:
+            raise ValueError("datastore must be (type, version) or {'type':..., 'version':...}")
+        if not isinstance(kind, str) or not isinstance(version, str) or not kind or not version:
+            raise ValueError("datastore type and version must be non-empty strings")
+        return self.cloud.datastores.get(kind, version)
+
+
+class RegionApp:
+    """A WSGI app for one region of a cloud (its own base URL, in-process)."""
+
+    def __init__(self, mock: TroveMock, region: str) -> None:
+        self.mock = mock
+        self.name = region
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        return wsgi(self.mock, environ, start_response, region=self.name)
+
+    def __repr__(self) -> str:
+        return f"<RegionApp {self.name}>"
+
+
+def _uuid_arg(value: str | None, label: str) -> str:
+    if value is None:
+        return str(uuid.uuid4())
+    try:
+        if len(value) == UUID_LENGTH and uuid.UUID(value):
+            return value
+    except (ValueError, TypeError, AttributeError):
+        pass
+    return _bad_uuid(label, value)
+
+
+def _bad_uuid(label: str, value: object) -> str:
+    raise ValueError(f"{label} must be a UUID (the API refuses other instance ids), not {value!r}")
+
+
+def _contents(
+    databases: Iterable[str], users: Iterable[str] | dict[str, Iterable[str]]
+) -> Contents:
+    if isinstance(databases, str) or isinstance(users, str):
+        raise ValueError("databases and users must be lists of names, not a string")
+    grants = (
+        {name: tuple(dbs) for name, dbs in users.items()}
+        if isinstance(users, dict)
+        else {name: () for name in users}
+    )
+    return Contents(tuple(databases), tuple(grants.items()))

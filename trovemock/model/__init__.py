@@ -1,0 +1,1 @@
+"""The emulated cloud's domain: entities, rules and lifecycle. Nothing here knows HTTP."""

@@ -1,0 +1,420 @@
+"""Backup rules: create (full, incremental, HA, restore_from), show, list, cascade delete,
+and the NEW -> BUILDING -> COMPLETED/FAILED lifecycle driven by the clock."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+
+from trovemock.model import copies
+from trovemock.model.cloud import Cloud
+from trovemock.model.entities import BACKUP_STATUSES, RUNNING, Backup, Instance
+from trovemock.model.errors import (
+    BadRequest,
+    Forbidden,
+    NotFound,
+    OverLimit,
+    Unprocessable,
+    not_found,
+)
+from trovemock.model.instances import require_available
+
+SHELL_SAFE = re.compile(r"^[A-Za-z0-9_@%+=:,./-]*$")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: the URL's project, the region addressed, and whether admin."""
+
+    project_id: str
+    region: str
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class BackupRequest:
+    name: str
+    description: str | None = None
+    instance_id: str | None = None
+    parent_id: str | None = None
+    incremental: bool = False
+    swift_container: str | None = None
+    source_type: str | None = None  # rackspace `source.type`: "instance" or "ha"
+    source_id: str | None = None
+    copy_to: tuple[str, ...] | None = None
+    fail: bool = False  # a fault rule asked for this backup to end FAILED
+
+
+# -- reading --------------------------------------------------------------------------
+def visible_backup(cloud: Cloud, caller: Caller, backup_id: str) -> Backup:
+    """Another project's backup is 404 for a non-admin, never 403 (as Trove does)."""
+    cloud.now()
+    backup = cloud.backups.get(backup_id)
+    if (
+        backup is None
+        or backup.region != caller.region
+        or (backup.project_id != caller.project_id and not caller.is_admin)
+    ):
+        raise not_found(backup_id)
+    return backup
+
+
+def list_backups(
+    cloud: Cloud,
+    caller: Caller,
+    *,
+    instance_id: str | None = None,
+    datastore: str | None = None,
+    project_id: str | None = None,
+    all_projects: bool = False,
+    ha_id: str | None = None,
+) -> Iterator[Backup]:
+    """Backups newest first. `project_id` and `all_projects` need the admin role."""
+    cloud.now()
+    if project_id is not None or all_projects:
+        if not caller.is_admin:
+            raise Forbidden("Policy doesn't allow backup:index:all_projects to be performed.")
+    scope: str | None = caller.project_id
+    if all_projects:
+        scope = None
+    elif project_id is not None:
+        scope = project_id
+    found: Iterator[Backup] = cloud.newest_first(caller.region, scope)
+    if datastore is not None:
+        kind = cloud.datastores.find_type(datastore)
+        if kind is None:
+            raise NotFound(f"Datastore '{datastore}' cannot be found.")
+        found = (b for b in found if b.datastore.type == kind)
+    if instance_id is not None:
+        found = (b for b in found if b.instance_id == instance_id)
+    if ha_id is not None:
+        found = (b for b in found if b.source_type == "ha" and b.source_id == ha_id)
+    return found
+
+
+def instance_backups(cloud: Cloud, caller: Caller, instance_id: str) -> Iterator[Backup]:
+    cloud.now()
+    instance = cloud.instances.get(instance_id)
+    if (
+        instance is None
+        or instance.region != caller.region
+        or (instance.project_id != caller.project_id and not caller.is_admin)
+    ):
+        raise not_found(instance_id)
+    scope = None if caller.is_admin else caller.project_id
+    return (b for b in cloud.newest_first(caller.region, scope) if b.instance_id == instance_id)
+
+
+# -- creating -------------------------------------------------------------------------
+def create_backup(cloud: Cloud, caller: Caller, req: BackupRequest) -> Backup:
+    """Checks run in Trove's order; nothing is stored unless every check passes."""
+    now = cloud.now()
+    if req.swift_container is not None and not SHELL_SAFE.match(req.swift_container):
+        raise BadRequest(f"The value is not allowed: {req.swift_container}.")
+    if req.copy_to is not None:
+        copies.check_regions(cloud, caller.region, req.copy_to)
+    source = _source(cloud, caller, req)
+    parent_id = req.parent_id
+    if parent_id is not None:
+        parent = cloud.backups.get(parent_id)
+        if (
+            parent is None
+            or parent.project_id != caller.project_id
+            or (parent.region != caller.region)
+        ):
+            raise not_found(parent_id)
+        if req.copy_to:
+            copies.check_parent_copied(cloud, parent, req.copy_to)
+    elif req.incremental and isinstance(source, Instance):
+        parent_id = _last_completed(cloud, caller, source.id)
+    _check_quota(cloud, caller)
+
+    if isinstance(source, Instance):
+        instance_id, contents = source.id, source.contents()
+        source_type, used_gb = "instance", source.used_gb
+    else:
+        replica = cloud.instances[source.members[-1]]
+        instance_id, contents = None, replica.contents()
+        source_type, used_gb = "ha", replica.used_gb
+    backup_id = str(uuid.uuid4())
+    backup = Backup(
+        id=backup_id,
+        project_id=caller.project_id,
+        region=caller.region,
+        name=req.name,
+        description=req.description,
+        status="NEW",
+        created=now,
+        updated=now,
+        datastore=source.datastore,
+        instance_id=instance_id,
+        parent_id=parent_id,
+        contents=contents,
+        source_type=source_type,
+        source_id=source.id,
+        flavor_ram=_flavor_ram(source.flavor_id),
+        volume_size=source.volume_size,
+        swift_container=req.swift_container,
+        used_gb=used_gb,
+        outcome="FAILED" if req.fail else "COMPLETED",
+        copy_to=tuple(req.copy_to or ()),
+        origin_id=backup_id,
+    )
+    cloud.store_backup(backup)
+    source.running_backup = backup_id
+    schedule_lifecycle(cloud, backup)
+    return backup
+
+
+def create_restored_backup(
+    cloud: Cloud,
+    caller: Caller,
+    *,
+    name: str,
+    description: str | None,
+    remote_location: str,
+    version_id: str,
+    size: float,
+) -> Backup:
+    """openstack `restore_from`: register a backup stored elsewhere (status RESTORED)."""
+    now = cloud.now()
+    datastore = cloud.datastores.find_version(version_id)
+    if datastore is None:
+        raise BadRequest(f"Datastore version '{version_id}' cannot be found.")
+    _check_quota(cloud, caller)
+    backup_id = str(uuid.uuid4())
+    backup = Backup(
+        id=backup_id,
+        project_id=caller.project_id,
+        region=caller.region,
+        name=name,
+        description=description,
+        status="RESTORED",
+        created=now,
+        updated=now,
+        datastore=datastore,
+        instance_id=None,
+        parent_id=None,
+        size=float(size),
+        location_ref=remote_location,
+        source_type="instance",
+        used_gb=float(size),
+        origin_id=backup_id,
+        pinned=True,
+    )
+    cloud.store_backup(backup)
+    return backup
+
+
+def _source(cloud: Cloud, caller: Caller, req: BackupRequest):
+    """The instance or HA group to back up, checked for existence and availability."""
+    if req.source_type == "ha":
+        from trovemock.model.ha import require_ha_available, visible_group
+
+        if req.instance_id is not None:
+            raise BadRequest("instance must be empty for a backup of an HA instance.")
+        group = visible_group(cloud, caller, req.source_id or "")
+        require_ha_available(cloud, group)
+        return group
+    instance_id = req.instance_id
+    if req.source_type == "instance" and req.source_id is not None:
+        if instance_id is not None and instance_id != req.source_id:
+            raise BadRequest("instance and source.id name different instances.")
+        instance_id = req.source_id
+    if instance_id is None:
+        raise BadRequest("instance is missing.")
+    instance = cloud.instances.get(instance_id)
+    if (
+        instance is None
+        or instance.project_id != caller.project_id
+        or instance.region != caller.region
+    ):
+        raise not_found(instance_id)
+    require_available(cloud, instance)
+    return instance
+
+
+def _last_completed(cloud: Cloud, caller: Caller, instance_id: str) -> str | None:
+    """Trove's parent auto-pick: the newest COMPLETED backup on the instance's first page."""
+    mine = (
+        b
+        for b in cloud.newest_first(caller.region, caller.project_id)
+        if b.instance_id == instance_id
+    )
+    for backup in islice(mine, cloud.config.page_size):
+        if backup.status == "COMPLETED":
+            return backup.id
+    return None
+
+
+def _check_quota(cloud: Cloud, caller: Caller) -> None:
+    quota = cloud.config.backup_quota
+    if quota < 0:
+        return
+    project = cloud.existing_project(caller.region, caller.project_id)
+    if project is not None and len(project.backups) >= quota:
+        raise OverLimit("Quota exceeded for resources: ['backups'].")
+
+
+def _flavor_ram(flavor_id: str) -> int | None:
+    from trovemock.model.catalog import FLAVORS
+
+    flavor = FLAVORS.get(flavor_id)
+    return flavor.ram if flavor else None
+
+
+# -- lifecycle --------------------------------------------------------------------------
+def schedule_lifecycle(cloud: Cloud, backup: Backup) -> None:
+    config = cloud.config
+    new_s = backup.new_seconds if backup.new_seconds is not None else config.backup_new_seconds
+    build_s = (
+        backup.building_seconds
+        if backup.building_seconds is not None
+        else config.backup_building_seconds
+    )
+    building_at = cloud.later(backup.created, new_s)
+    done_at = cloud.later(building_at, build_s)
+    cloud.scheduler.at(building_at, _start_building, cloud, backup, backup.generation)
+    cloud.scheduler.at(done_at, _finish, cloud, backup, backup.generation)
+
+
+def _start_building(when: datetime, cloud: Cloud, backup: Backup, generation: int) -> None:
+    if backup.generation != generation or backup.status != "NEW":
+        return
+    backup.status = "BUILDING"
+    backup.size = backup.used_gb
+    cloud.touch(backup, when)
+
+
+def _finish(when: datetime, cloud: Cloud, backup: Backup, generation: int) -> None:
+    if backup.generation != generation or backup.status not in RUNNING:
+        return
+    if backup.size is None:
+        backup.size = backup.used_gb
+    _set_final(cloud, backup, backup.outcome, when)
+
+
+def _set_final(cloud: Cloud, backup: Backup, status: str, when: datetime) -> None:
+    backup.status = status
+    if status in ("COMPLETED", "RESTORED") and backup.location_ref is None:
+        backup.location_ref = location_of(cloud, backup)
+    _release_source(cloud, backup)
+    cloud.touch(backup, when)
+    if status == "COMPLETED" and backup.copy_to:
+        for region in backup.copy_to:
+            copies.make_copy(cloud, backup, region, when)
+
+
+def _release_source(cloud: Cloud, backup: Backup) -> None:
+    owner = _owner(cloud, backup)
+    if owner is not None and owner.running_backup == backup.id:
+        owner.running_backup = None
+
+
+def _owner(cloud: Cloud, backup: Backup):
+    if backup.source_type == "ha":
+        return cloud.ha_groups.get(backup.source_id or "")
+    return cloud.instances.get(backup.instance_id or "")
+
+
+def location_of(cloud: Cloud, backup: Backup) -> str:
+    """Where the backup's object lives, in each dialect's documented shape."""
+    if cloud.dialect == "rackspace":
+        return (
+            f"https://snet-storage101.{backup.region.lower()}1.clouddrive.com/v1/"
+            f"MossoCloudFS_{backup.project_id}/z_CLOUDDB_BACKUPS/{backup.id}.xbstream.gz"
+        )
+    container = backup.swift_container or "database_backups"
+    return f"http://127.0.0.1:8080/v1/AUTH_{backup.project_id}/{container}/{backup.id}.xbstream.gz"
+
+
+# -- deleting ---------------------------------------------------------------------------
+def delete_backup(cloud: Cloud, caller: Caller, backup_id: str, *, fail: bool = False) -> None:
+    """Delete a backup and every descendant, or nothing at all if any of them is running.
+    `fail` (a fault rule) leaves the backup itself listed as DELETE_FAILED."""
+    now = cloud.now()
+    backup = visible_backup(cloud, caller, backup_id)
+    if backup.running:
+        raise Unprocessable(f"Backup {backup.id} cannot be deleted because it is running.")
+    descendants = descendants_of(cloud, backup.id)
+    for child in descendants:
+        if child.running:
+            raise Unprocessable(f"Backup {child.id} cannot be deleted because it is running.")
+    for child in reversed(descendants):
+        cloud.drop_backup(child)
+    if fail:
+        backup.status = "DELETE_FAILED"
+        backup.generation += 1
+        cloud.touch(backup, now)
+    else:
+        cloud.drop_backup(backup)
+
+
+def descendants_of(cloud: Cloud, backup_id: str) -> list[Backup]:
+    """Every backup below this one, parents before children (iterative: chains of any
+    depth)."""
+    found: list[Backup] = []
+    stack = list(reversed(cloud.children.get(backup_id, ())))
+    while stack:
+        child = cloud.backups[stack.pop()]
+        found.append(child)
+        stack.extend(reversed(cloud.children.get(child.id, ())))
+    return found
+
+
+# -- forcing (test control) ---------------------------------------------------------------
+def force_status(cloud: Cloud, backup_id: str, status: str) -> Backup:
+    """Set a status at once; the backup then stays there until told otherwise."""
+    if status not in BACKUP_STATUSES:
+        raise ValueError(
+            f"{status!r} is not a status the real service shows; use one of "
+            f"{', '.join(BACKUP_STATUSES)}"
+        )
+    now = cloud.now()
+    backup = cloud.backups.get(backup_id)
+    if backup is None:
+        raise KeyError(backup_id)
+    backup.generation += 1
+    backup.pinned = True
+    if status != "NEW" and backup.size is None:
+        backup.size = backup.used_gb
+    if status in RUNNING:
+        backup.status = status
+        owner = _owner(cloud, backup)
+        if owner is not None and owner.running_backup is None:
+            owner.running_backup = backup.id
+        cloud.touch(backup, now)
+    else:
+        _set_final(cloud, backup, status, now)
+    return backup
+
+
+def set_durations(
+    cloud: Cloud,
+    backup_id: str,
+    new_seconds: float | None = None,
+    building_seconds: float | None = None,
+) -> Backup:
+    """Override one backup's NEW and BUILDING durations, counted from its creation."""
+    for label, value in (("new_seconds", new_seconds), ("building_seconds", building_seconds)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+        ):
+            raise ValueError(f"{label} must be a number >= 0")
+    cloud.now()
+    backup = cloud.backups.get(backup_id)
+    if backup is None:
+        raise KeyError(backup_id)
+    if new_seconds is not None:
+        backup.new_seconds = float(new_seconds)
+    if building_seconds is not None:
+        backup.building_seconds = float(building_seconds)
+    if backup.running and not backup.pinned:
+        backup.generation += 1
+        schedule_lifecycle(cloud, backup)
+        cloud.now()
+    return backup

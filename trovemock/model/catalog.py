@@ -1,0 +1,74 @@
+"""Fixed reference data: regions, flavors and datastores."""
+
+from __future__ import annotations
+
+import uuid
+
+from trovemock.model.entities import Datastore, Flavor
+
+RACKSPACE_REGIONS = ("DFW", "IAD", "ORD", "HKG", "SYD", "LON")
+# Regions that take part in cross-region copies (the seeds: "LON is not supported").
+COPY_REGIONS = ("DFW", "IAD", "ORD", "HKG", "SYD")
+
+# Rackspace Cloud Databases flavors (ids and RAM as the public service lists them).
+FLAVORS = {
+    f.id: f
+    for f in (
+        Flavor("1", "512MB Instance", 512),
+        Flavor("2", "1GB Instance", 1024),
+        Flavor("3", "2GB Instance", 2048),
+        Flavor("4", "4GB Instance", 4096),
+        Flavor("5", "8GB Instance", 8192),
+        Flavor("6", "16GB Instance", 16384),
+        Flavor("7", "32GB Instance", 32768),
+        Flavor("8", "64GB Instance", 65536),
+    )
+}
+
+_NAMESPACE = uuid.UUID("5d0c6a0e-7c2b-4f43-9a53-2a3c1d1e0b5f")
+_KNOWN = (
+    ("mysql", "5.7"),
+    ("mysql", "5.6"),
+    ("mysql", "8.0"),
+    ("percona", "5.6"),
+    ("percona", "5.7"),
+    ("mariadb", "10.4"),
+    ("postgresql", "12"),
+)
+
+
+def stable_id(*parts: str) -> str:
+    """A deterministic UUID, so datastore ids are the same in every emulated cloud."""
+    return str(uuid.uuid5(_NAMESPACE, ":".join(parts)))
+
+
+class Datastores:
+    """The datastore types and versions a cloud knows. Seeding an instance with an unknown
+    pair registers it, so tests can use any datastore they like."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[str, str], Datastore] = {}
+        for kind, version in _KNOWN:
+            self.get(kind, version)
+
+    def get(self, kind: str, version: str) -> Datastore:
+        key = (kind, version)
+        found = self._by_key.get(key)
+        if found is None:
+            found = Datastore(kind, version, stable_id("version", kind, version), stable_id(kind))
+            self._by_key[key] = found
+        return found
+
+    def find_version(self, version_id: str) -> Datastore | None:
+        return next((d for d in self._by_key.values() if d.version_id == version_id), None)
+
+    def find_type(self, name_or_id: str) -> str | None:
+        """The datastore type named by a type name (any case) or type id, else None."""
+        wanted = name_or_id.lower()
+        for d in self._by_key.values():
+            if d.type.lower() == wanted or d.type_id == name_or_id:
+                return d.type
+        return None
+
+    def default_for(self, kind: str) -> Datastore | None:
+        return next((d for d in self._by_key.values() if d.type == kind), None)

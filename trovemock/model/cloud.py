@@ -1,0 +1,149 @@
+"""The emulated cloud: every region's projects, their instances and backups, the tokens,
+one lock, and the scheduler that moves statuses along the clock."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from trovemock.clock import Clock
+from trovemock.config import Config
+from trovemock.model.catalog import RACKSPACE_REGIONS, Datastores
+from trovemock.model.entities import Backup, HAGroup, Instance
+from trovemock.model.errors import NotFound
+from trovemock.model.scheduler import Scheduler
+
+DIALECTS = ("openstack", "rackspace")
+
+
+class Project:
+    """One project (tenant, account) in one region."""
+
+    __slots__ = ("id", "region", "backups", "instances", "ha_groups")
+
+    def __init__(self, project_id: str, region: str) -> None:
+        self.id = project_id
+        self.region = region
+        # Ordered by last change, oldest first: lists walk it backwards (newest first).
+        self.backups: OrderedDict[str, Backup] = OrderedDict()
+        self.instances: dict[str, Instance] = {}
+        self.ha_groups: dict[str, HAGroup] = {}
+
+
+class Cloud:
+    def __init__(self, dialect: str, clock: Clock, config: Config) -> None:
+        if dialect not in DIALECTS:
+            raise ValueError(f"dialect must be one of {DIALECTS}, not {dialect!r}")
+        self.dialect = dialect
+        self.clock = clock
+        self.config = config
+        self.lock = threading.RLock()
+        self.datastores = Datastores()
+        if dialect == "rackspace":
+            self.regions: tuple[str, ...] = RACKSPACE_REGIONS
+        else:
+            self.regions = (config.openstack_region,)
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.projects: dict[tuple[str, str], Project] = {}
+            self.backups: dict[str, Backup] = {}
+            self.instances: dict[str, Instance] = {}
+            self.ha_groups: dict[str, HAGroup] = {}
+            self.children: dict[str, list[str]] = {}
+            self.copies: dict[str, dict[str, str]] = {}  # origin id -> region -> backup id
+            self.tokens: dict[str, tuple[str | None, frozenset[str]]] = {}
+            self.scheduler = Scheduler()
+            self._order = itertools.count(1)
+
+    # -- time -------------------------------------------------------------------------
+    def now(self) -> datetime:
+        """The clock's time, after every transition due by then has been applied."""
+        now = self.clock.now()
+        self.scheduler.run_until(now)
+        return now
+
+    @staticmethod
+    def later(when: datetime, seconds: float) -> datetime:
+        return when + timedelta(seconds=seconds)
+
+    # -- regions and projects ---------------------------------------------------------
+    @property
+    def default_region(self) -> str:
+        if self.dialect == "rackspace":
+            return self.config.default_region
+        return self.regions[0]
+
+    def region_named(self, name: str | None) -> str:
+        """The canonical region for a name (any case); None means the default region."""
+        if name is None:
+            return self.default_region
+        for region in self.regions:
+            if region.lower() == name.lower():
+                return region
+        raise NotFound(f"Region {name} cannot be found.")
+
+    def project(self, region: str, project_id: str) -> Project:
+        key = (region, project_id)
+        found = self.projects.get(key)
+        if found is None:
+            found = self.projects[key] = Project(project_id, region)
+        return found
+
+    def existing_project(self, region: str, project_id: str) -> Project | None:
+        return self.projects.get((region, project_id))
+
+    # -- backups bookkeeping ----------------------------------------------------------
+    def store_backup(self, backup: Backup) -> None:
+        backup.order = next(self._order)
+        self.backups[backup.id] = backup
+        self.project(backup.region, backup.project_id).backups[backup.id] = backup
+        if backup.parent_id is not None:
+            self.children.setdefault(backup.parent_id, []).append(backup.id)
+        self.copies.setdefault(backup.origin_id, {})[backup.region] = backup.id
+
+    def touch(self, backup: Backup, when: datetime) -> None:
+        """Record a change: bumps `updated` and moves the backup to the head of lists."""
+        backup.updated = max(when, backup.updated)
+        backup.order = next(self._order)
+        self.project(backup.region, backup.project_id).backups.move_to_end(backup.id)
+
+    def drop_backup(self, backup: Backup) -> None:
+        del self.backups[backup.id]
+        del self.project(backup.region, backup.project_id).backups[backup.id]
+        self.children.pop(backup.id, None)
+        if backup.parent_id is not None:
+            siblings = self.children.get(backup.parent_id)
+            if siblings is not None:
+                siblings.remove(backup.id)
+                if not siblings:
+                    del self.children[backup.parent_id]
+        regions = self.copies.get(backup.origin_id)
+        if regions is not None and regions.get(backup.region) == backup.id:
+            del regions[backup.region]
+            if not regions:
+                del self.copies[backup.origin_id]
+        backup.generation += 1
+
+    def newest_first(self, region: str, project_id: str | None) -> Iterator[Backup]:
+        """Backups of one project (or every project when None), most recently changed first."""
+        if project_id is not None:
+            project = self.existing_project(region, project_id)
+            return reversed(project.backups.values()) if project else iter(())
+        everyone = [p for (r, _), p in self.projects.items() if r == region]
+        merged = sorted(
+            (b for p in everyone for b in p.backups.values()),
+            key=lambda b: b.order,
+            reverse=True,
+        )
+        return iter(merged)
+
+    # -- tokens -----------------------------------------------------------------------
+    def add_token(self, token: str, project_id: str | None, roles: tuple[str, ...] = ()) -> None:
+        if not isinstance(token, str) or not token:
+            raise ValueError("token must be a non-empty string")
+        self.tokens[token] = (project_id, frozenset(roles))

@@ -1,0 +1,117 @@
+"""The records the cloud stores. Plain slotted dataclasses: cheap to create by the
+hundred thousand, and readable from tests (`mock.backup(id).status`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+RUNNING = frozenset({"NEW", "BUILDING", "SAVING"})
+RESTORABLE = frozenset({"COMPLETED", "RESTORED"})
+BACKUP_STATUSES = ("NEW", "BUILDING", "COMPLETED", "FAILED", "DELETE_FAILED", "RESTORED")
+
+
+@dataclass(frozen=True, slots=True)
+class Datastore:
+    type: str
+    version: str
+    version_id: str
+    type_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Flavor:
+    id: str
+    name: str
+    ram: int
+
+
+@dataclass(frozen=True, slots=True)
+class Contents:
+    """What a restore brings back: database names and users (name -> granted databases)."""
+
+    databases: tuple[str, ...] = ()
+    users: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+EMPTY_CONTENTS = Contents()
+
+
+@dataclass(slots=True, eq=False)
+class Backup:
+    id: str
+    project_id: str
+    region: str
+    name: str
+    description: str | None
+    status: str
+    created: datetime
+    updated: datetime
+    datastore: Datastore
+    instance_id: str | None
+    parent_id: str | None
+    contents: Contents = EMPTY_CONTENTS
+    size: float | None = None
+    location_ref: str | None = None
+    source_type: str = "instance"  # "instance" or "ha"
+    source_id: str | None = None
+    flavor_ram: int | None = None
+    volume_size: int | None = None
+    is_automated: bool = False
+    swift_container: str | None = None
+    used_gb: float = 0.0  # becomes `size` at BUILDING
+    outcome: str = "COMPLETED"  # how BUILDING ends: COMPLETED or FAILED
+    copy_to: tuple[str, ...] = ()  # regions that receive a copy when this completes
+    origin_id: str = ""  # the backup this one is a copy of (itself when original)
+    pinned: bool = False  # a forced status: the lifecycle no longer moves it
+    new_seconds: float | None = None  # per-backup duration overrides
+    building_seconds: float | None = None
+    generation: int = 0  # bumped to cancel scheduled transitions
+    order: int = 0  # global change counter: lists sort on it (newest change first)
+
+    @property
+    def is_incremental(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def running(self) -> bool:
+        return self.status in RUNNING
+
+
+@dataclass(slots=True, eq=False)
+class Instance:
+    id: str
+    project_id: str
+    region: str
+    name: str
+    status: str  # stored status; see Cloud.instance_status for what clients see
+    created: datetime
+    updated: datetime
+    datastore: Datastore
+    volume_size: int
+    flavor_id: str
+    used_gb: float
+    databases: list[str] = field(default_factory=list)
+    users: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ha_id: str | None = None
+    running_backup: str | None = None
+    generation: int = 0
+
+    def contents(self) -> Contents:
+        return Contents(tuple(self.databases), tuple(self.users.items()))
+
+
+@dataclass(slots=True, eq=False)
+class HAGroup:
+    id: str
+    project_id: str
+    region: str
+    name: str
+    status: str
+    created: datetime
+    updated: datetime
+    datastore: Datastore
+    volume_size: int
+    flavor_id: str
+    members: list[str]  # instance ids: the source first, then the replicas
+    running_backup: str | None = None

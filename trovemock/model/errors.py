@@ -1,0 +1,43 @@
+"""Domain errors. The HTTP layer maps each class to a status and fault name."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class; `str(err)` is the message clients see."""
+
+
+class BadRequest(DomainError):
+    pass
+
+
+class Unauthorized(DomainError):
+    pass
+
+
+class Forbidden(DomainError):
+    pass
+
+
+class NotFound(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    pass
+
+
+class OverLimit(DomainError):
+    pass
+
+
+class Unprocessable(DomainError):
+    pass
+
+
+class NotImplementedForDialect(DomainError):
+    pass
+
+
+def not_found(resource_id: object) -> NotFound:
+    return NotFound(f"Resource {resource_id} cannot be found.")

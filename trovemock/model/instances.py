@@ -1,0 +1,308 @@
+"""Instance rules: the surface the backup rules touch (status BACKUP, actions refused while a
+backup runs, databases and users that a restore brings back)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from trovemock.model.catalog import FLAVORS
+from trovemock.model.entities import RESTORABLE, Contents, Datastore, Instance
+from trovemock.model.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from trovemock.model.errors import not_found as _not_found
+
+if TYPE_CHECKING:
+    from trovemock.model.backups import Caller
+    from trovemock.model.cloud import Cloud
+
+
+def instance_status(cloud: Cloud, instance: Instance) -> str:
+    """What clients see: BACKUP while a backup of the instance runs."""
+    if instance.running_backup is not None and instance.status == "ACTIVE":
+        running = cloud.backups.get(instance.running_backup)
+        if running is not None and running.running:
+            return "BACKUP"
+    return instance.status
+
+
+def require_available(cloud: Cloud, instance: Instance) -> None:
+    shown = instance_status(cloud, instance)
+    if shown != "ACTIVE":
+        raise Unprocessable(
+            f"Instance {instance.id} is not currently available for an action to be "
+            f"performed (instance status was {shown})."
+        )
+
+
+def visible_instance(cloud: Cloud, caller: Caller, instance_id: str) -> Instance:
+    instance = cloud.instances.get(instance_id)
+    if (
+        instance is None
+        or instance.region != caller.region
+        or (instance.project_id != caller.project_id and not caller.is_admin)
+    ):
+        raise _not_found(instance_id)
+    return instance
+
+
+def list_instances(cloud: Cloud, caller: Caller) -> list[Instance]:
+    cloud.now()
+    project = cloud.existing_project(caller.region, caller.project_id)
+    return list(project.instances.values()) if project else []
+
+
+def flavor(flavor_ref: str | int) -> str:
+    """A flavor id from an id or a flavor href (pyrax sends the self link)."""
+    flavor_id = str(flavor_ref).rstrip("/").rsplit("/", 1)[-1]
+    if flavor_id not in FLAVORS:
+        raise NotFound(f"Flavor {flavor_ref} could not be found.")
+    return flavor_id
+
+
+def store_instance(
+    cloud: Cloud,
+    *,
+    instance_id: str,
+    project_id: str,
+    region: str,
+    name: str,
+    status: str,
+    datastore: Datastore,
+    volume_size: int,
+    flavor_id: str,
+    used_gb: float,
+    contents: Contents,
+    when: datetime,
+    ends_in: str | None = None,
+) -> Instance:
+    """Store an instance; with `ends_in`, it moves from its status to that one after
+    `instance_build_seconds`."""
+    instance = Instance(
+        id=instance_id,
+        project_id=project_id,
+        region=region,
+        name=name,
+        status=status,
+        created=when,
+        updated=when,
+        datastore=datastore,
+        volume_size=volume_size,
+        flavor_id=flavor_id,
+        used_gb=used_gb,
+        databases=list(contents.databases),
+        users=dict(contents.users),
+    )
+    cloud.instances[instance_id] = instance
+    cloud.project(region, project_id).instances[instance_id] = instance
+    if ends_in is not None:
+        _settle_later(cloud, instance, cloud.config.instance_build_seconds, ends_in, when)
+    return instance
+
+
+def _settle_later(
+    cloud: Cloud, instance: Instance, seconds: float, status: str, when: datetime
+) -> None:
+    instance.generation += 1
+    cloud.scheduler.at(
+        cloud.later(when, seconds), _settle, cloud, instance, instance.generation, status
+    )
+
+
+def _settle(when: datetime, cloud: Cloud, instance: Instance, generation: int, status: str):
+    if instance.generation != generation or instance.id not in cloud.instances:
+        return
+    instance.status = status
+    instance.updated = when
+
+
+@dataclass(frozen=True)
+class InstanceRequest:
+    name: str
+    flavor_ref: str
+    volume_size: int | None
+    datastore_type: str | None = None
+    datastore_version: str | None = None
+    databases: tuple[str, ...] = ()
+    users: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    backup_ref: str | None = None
+    fail: bool = False  # a fault rule asked for the restore to end in ERROR
+
+
+def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Instance:
+    """Plain create, or a restore when `backup_ref` is set (checks in Trove's order)."""
+    from trovemock.model.backups import visible_backup
+
+    now = cloud.now()
+    flavor_id = flavor(req.flavor_ref)
+    volume_size = req.volume_size if req.volume_size is not None else 1
+    datastore = _requested_datastore(cloud, req)
+    contents = Contents()
+    used_gb = cloud.config.default_used_gb
+    if req.backup_ref is not None:
+        backup = visible_backup(cloud, caller, req.backup_ref)
+        if backup.status not in RESTORABLE:
+            raise Conflict(
+                f"Unable to create instance because backup {backup.id} is not completed. "
+                f"Actual state: {backup.status}."
+            )
+        if backup.size is not None and backup.size > volume_size:
+            raise Forbidden(
+                f"Backup is too large for given flavor or volume. Backup size: "
+                f"{backup.size} GBs. Available size: {volume_size} GBs."
+            )
+        _check_chain(cloud, backup.parent_id)
+        if datastore is not None and datastore.type != backup.datastore.type:
+            raise BadRequest(
+                f"The datastore from which the backup was taken, {backup.datastore.type}, "
+                f"does not match the destination datastore of {datastore.type}."
+            )
+        datastore = backup.datastore
+        contents = backup.contents
+        used_gb = backup.size if backup.size is not None else used_gb
+        clash = set(req.databases) & set(contents.databases)
+        clash |= {u for u, _ in req.users} & {u for u, _ in contents.users}
+        if clash:
+            raise BadRequest(
+                f"Cannot create {', '.join(sorted(clash))}: the backup already has them."
+            )
+    if datastore is None:
+        datastore = cloud.datastores.get("mysql", "5.7")
+    contents = Contents(
+        contents.databases + tuple(d for d in req.databases if d not in contents.databases),
+        contents.users + tuple(req.users),
+    )
+    return store_instance(
+        cloud,
+        instance_id=str(uuid.uuid4()),
+        project_id=caller.project_id,
+        region=caller.region,
+        name=req.name,
+        status="BUILD",
+        datastore=datastore,
+        volume_size=volume_size,
+        flavor_id=flavor_id,
+        used_gb=used_gb,
+        contents=contents,
+        when=now,
+        ends_in="ERROR" if req.fail else "ACTIVE",
+    )
+
+
+def _check_chain(cloud: Cloud, parent_id: str | None) -> None:
+    """An incremental restore applies every ancestor first: each must still be usable."""
+    while parent_id is not None:
+        parent = cloud.backups.get(parent_id)
+        if parent is None:
+            raise NotFound(f"Resource {parent_id} cannot be found.")
+        if parent.status not in RESTORABLE:
+            raise Conflict(
+                f"Unable to create instance because backup {parent.id} is not completed. "
+                f"Actual state: {parent.status}."
+            )
+        parent_id = parent.parent_id
+
+
+def _requested_datastore(cloud: Cloud, req: InstanceRequest) -> Datastore | None:
+    if req.datastore_type is None:
+        return None
+    kind = cloud.datastores.find_type(req.datastore_type)
+    if kind is None:
+        raise NotFound(f"Datastore '{req.datastore_type}' cannot be found.")
+    if req.datastore_version is None:
+        return cloud.datastores.default_for(kind)
+    return cloud.datastores.get(kind, req.datastore_version)
+
+
+def delete_instance(cloud: Cloud, caller: Caller, instance_id: str) -> None:
+    """Backups outlive their instance; a running backup blocks the delete."""
+    cloud.now()
+    instance = visible_instance(cloud, caller, instance_id)
+    if instance_status(cloud, instance) == "BACKUP":
+        require_available(cloud, instance)
+    instance.generation += 1
+    del cloud.instances[instance.id]
+    del cloud.project(instance.region, instance.project_id).instances[instance.id]
+
+
+def restart(cloud: Cloud, caller: Caller, instance_id: str) -> None:
+    now = cloud.now()
+    instance = visible_instance(cloud, caller, instance_id)
+    require_available(cloud, instance)
+    instance.status = "REBOOT"
+    instance.updated = now
+    _settle_later(cloud, instance, cloud.config.instance_action_seconds, "ACTIVE", now)
+
+
+def resize(
+    cloud: Cloud,
+    caller: Caller,
+    instance_id: str,
+    *,
+    flavor_ref: str | None = None,
+    volume_size: int | None = None,
+) -> None:
+    now = cloud.now()
+    instance = visible_instance(cloud, caller, instance_id)
+    new_flavor = flavor(flavor_ref) if flavor_ref is not None else None
+    if volume_size is not None and volume_size <= instance.volume_size:
+        raise BadRequest(
+            f"The new volume 'size' must be larger than the current volume size of "
+            f"'{instance.volume_size}'."
+        )
+    require_available(cloud, instance)
+    if new_flavor is not None:
+        instance.flavor_id = new_flavor
+    if volume_size is not None:
+        instance.volume_size = volume_size
+    instance.status = "RESIZE"
+    instance.updated = now
+    _settle_later(cloud, instance, cloud.config.instance_action_seconds, "ACTIVE", now)
+
+
+# -- databases and users ------------------------------------------------------------------
+def add_databases(cloud: Cloud, caller: Caller, instance_id: str, names: list[str]) -> None:
+    cloud.now()
+    instance = visible_instance(cloud, caller, instance_id)
+    require_available(cloud, instance)
+    taken = [n for n in names if n in instance.databases]
+    if taken or len(set(names)) != len(names):
+        raise BadRequest(f"A database with the name {(taken or names)[0]} already exists.")
+    instance.databases.extend(names)
+
+
+def remove_database(cloud: Cloud, caller: Caller, instance_id: str, name: str) -> None:
+    cloud.now()
+    instance = visible_instance(cloud, caller, instance_id)
+    require_available(cloud, instance)
+    if name not in instance.databases:
+        raise NotFound(f"Database {name} cannot be found on instance {instance_id}.")
+    instance.databases.remove(name)
+
+
+def add_users(
+    cloud: Cloud, caller: Caller, instance_id: str, users: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    cloud.now()
+    instance = visible_instance(cloud, caller, instance_id)
+    require_available(cloud, instance)
+    names = [name for name, _ in users]
+    taken = [n for n in names if n in instance.users]
+    if taken or len(set(names)) != len(names):
+        raise BadRequest(f"A user with the name {(taken or names)[0]} already exists.")
+    for _name, databases in users:
+        missing = [d for d in databases if d not in instance.databases]
+        if missing:
+            raise BadRequest(f"Database {missing[0]} does not exist on instance {instance_id}.")
+    for name, databases in users:
+        instance.users[name] = databases
+
+
+def remove_user(cloud: Cloud, caller: Caller, instance_id: str, name: str) -> None:
+    cloud.now()
+    instance = visible_instance(cloud, caller, instance_id)
+    require_available(cloud, instance)
+    if name not in instance.users:
+        raise NotFound(f"User {name} cannot be found on instance {instance_id}.")
+    del instance.users[name]

@@ -1,0 +1,85 @@
+"""Loading the JSON Schemas in `schemas/` and validating bodies with them.
+
+In a source checkout the schemas are read from the repository's top-level `schemas/`; in an
+installed wheel they ship as the package data of `trovemock._schemas`.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+
+
+def schemas_root() -> Traversable:
+    checkout = Path(__file__).resolve().parent.parent / "schemas"
+    if checkout.is_dir():
+        return checkout
+    return resources.files("trovemock._schemas")
+
+
+def _walk(folder: Traversable, prefix: str = ""):
+    for entry in folder.iterdir():
+        if entry.is_dir():
+            yield from _walk(entry, f"{prefix}{entry.name}/")
+        elif entry.name.endswith(".json"):
+            yield f"{prefix}{entry.name[:-5]}", entry
+
+
+@cache
+def all_schemas() -> dict[str, dict[str, Any]]:
+    """Every schema by name relative to the schemas folder, e.g. "requests/instance-create"."""
+    return {name: json.loads(entry.read_text("utf-8")) for name, entry in _walk(schemas_root())}
+
+
+def load(name: str) -> dict[str, Any]:
+    return all_schemas()[name]
+
+
+@cache
+def registry() -> Registry:
+    resources_ = [
+        (doc["$id"], Resource.from_contents(doc))
+        for doc in all_schemas().values()
+        if isinstance(doc, dict) and "$id" in doc
+    ]
+    return Registry().with_resources(resources_)
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(load(name), registry=registry())
+
+
+def _path_text(error: ValidationError) -> str:
+    """Trove's way of naming a place: `backup['name']`, or `backup` for the object."""
+    parts = list(error.absolute_path)
+    if not parts:
+        return ""
+    text = str(parts[0])
+    for part in parts[1:]:
+        text += f"[{part!r}]"
+    return text
+
+
+def validation_message(name: str, body: Any) -> str | None:
+    """None when `body` is valid, else Trove's "Validation error: ..." text naming the field.
+    The errors are sorted by path and joined with "; ", as Trove does."""
+    errors = sorted(
+        validator(name).iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path]
+    )
+    if not errors:
+        return None
+    parts = []
+    for error in errors:
+        where = _path_text(error)
+        text = f"{where} {error.message}" if where else error.message
+        parts.append(text if len(text) <= 500 else text[:480] + "... (truncated)")
+    return "Validation error: " + "; ".join(parts)
