@@ -61,7 +61,7 @@ class JournalEntry:
     """One request/response pair as recorded by the app."""
 
     seq: int
-    time: datetime  # emulator clock at the start of the request
+    time: datetime | None  # emulator clock at the start (None if the clock failed)
     method: str
     path: str
     route: str | None

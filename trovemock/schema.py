@@ -13,7 +13,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
@@ -53,9 +53,19 @@ def registry() -> Registry:
     return Registry().with_resources(resources_)
 
 
+# Trove validates with Draft 4, where 1.0 is not an integer; JSON Schema 2020-12 says it is.
+# The emulator keeps Trove's answer (`"incremental": 1.0` is a 400).
+StrictIntegerValidator = validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
+    ),
+)
+
+
 @cache
 def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(load(name), registry=registry())
+    return StrictIntegerValidator(load(name), registry=registry())
 
 
 def _path_text(error: ValidationError) -> str:

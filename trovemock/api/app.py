@@ -89,9 +89,10 @@ class _Exchange:
 
 def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Response:
     started = time.perf_counter()
-    when = mock.clock.now()
     seen = _Exchange(path=request.path)
+    when = None
     try:
+        when = mock.clock.now()
         response, reply_json = _handle(mock, request, region, seen)
     except ConnectionDropped:
         raise

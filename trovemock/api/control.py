@@ -1,0 +1,522 @@
+"""The control API under ``/_trovemock/``: the Python API of `TroveMock` over HTTP, for tests
+that drive a standalone server from another process or language.
+
+JSON in and out, no token. Every body is validated completely before the mock is touched, so
+a 400 never leaves a change half-applied. Errors use the service's fault format:
+``{"badRequest": {"code": 400, "message": "<names the field>"}}``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+PREFIX = "/_trovemock"
+
+_FAULT_NAMES = {
+    400: "badRequest",
+    404: "itemNotFound",
+    405: "methodNotAllowed",
+    409: "conflict",
+    500: "instanceFault",
+    501: "notImplemented",
+}
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _bad(message: str) -> ControlError:
+    return ControlError(400, message)
+
+
+# --- JSON helpers -----------------------------------------------------------------------------
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(
+        json.dumps(body, default=_encode), status=status, content_type="application/json"
+    )
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | frozenset | set):
+        return list(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def _no_content() -> Response:
+    return Response(status=204)
+
+
+def _fault(status: int, message: str) -> Response:
+    name = _FAULT_NAMES.get(status, "badRequest")
+    return _json({name: {"code": status, "message": message}}, status)
+
+
+def _body(request: Request) -> dict[str, Any]:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise _bad("a JSON object body is required")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _bad(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise _bad("the body must be a JSON object")
+    return body
+
+
+def _unknown_fields(body: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise _bad(
+            f"unknown field(s): {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})"
+        )
+
+
+def _string(body: dict[str, Any], name: str, *, required: bool = False) -> str | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise _bad(f"'{name}' is required")
+        return None
+    if not isinstance(value, str) or not value:
+        raise _bad(f"'{name}' must be a non-empty string")
+    return value
+
+
+def _number(body: dict[str, Any], name: str, *, integer: bool = False) -> float | int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    valid = isinstance(value, int | float) and not isinstance(value, bool)
+    if valid and integer:
+        valid = value == int(value)
+        value = int(value) if valid else value
+    if not valid or not math.isfinite(value) or value < 0:
+        kind = "an integer" if integer else "a number"
+        raise _bad(f"'{name}' must be {kind} >= 0")
+    return value
+
+
+def _names(body: dict[str, Any], name: str) -> list[str] | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise _bad(f"'{name}' must be a list of non-empty strings")
+    return value
+
+
+def _datastore(body: dict[str, Any]) -> tuple[str, str] | None:
+    value = body.get("datastore")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) - {"type", "version"}:
+        raise _bad("'datastore' must be an object with 'type' and 'version'")
+    kind, version = value.get("type"), value.get("version")
+    if not isinstance(kind, str) or not kind or not isinstance(version, str) or not version:
+        raise _bad("'datastore.type' and 'datastore.version' must be non-empty strings")
+    return kind, version
+
+
+def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _model_call(call: Callable[[], Any]) -> Any:
+    """Run a mock operation; its refusals (ValueError, domain errors) become 400."""
+    from trovemock.model.errors import DomainError
+    from trovemock.model.errors import NotFound as DomainNotFound
+
+    try:
+        return call()
+    except DomainNotFound as exc:
+        raise ControlError(404, str(exc)) from None
+    except (ValueError, TypeError, DomainError) as exc:
+        raise _bad(str(exc)) from None
+
+
+# --- views of entities ------------------------------------------------------------------------
+
+
+def _datastore_view(datastore: Any) -> dict[str, Any]:
+    return {"type": datastore.type, "version": datastore.version}
+
+
+def _instance_view(mock: Any, instance: Any) -> dict[str, Any]:
+    return {
+        "id": instance.id,
+        "name": instance.name,
+        "status": mock.instance_status(instance.id),
+        "project_id": instance.project_id,
+        "region": instance.region,
+        "datastore": _datastore_view(instance.datastore),
+        "volume_size": instance.volume_size,
+        "flavor_id": instance.flavor_id,
+        "databases": list(instance.databases),
+        "users": list(instance.users),
+        "ha_id": instance.ha_id,
+    }
+
+
+def _ha_view(mock: Any, group: Any) -> dict[str, Any]:
+    return {
+        "id": group.id,
+        "name": group.name,
+        "status": mock.ha_status(group.id),
+        "project_id": group.project_id,
+        "region": group.region,
+        "datastore": _datastore_view(group.datastore),
+        "volume_size": group.volume_size,
+        "flavor_id": group.flavor_id,
+        "members": list(group.members),
+    }
+
+
+def _backup_view(backup: Any) -> dict[str, Any]:
+    return {
+        "id": backup.id,
+        "name": backup.name,
+        "status": backup.status,
+        "project_id": backup.project_id,
+        "region": backup.region,
+        "instance_id": backup.instance_id,
+        "parent_id": backup.parent_id,
+        "size": backup.size,
+        "location_ref": backup.location_ref,
+        "created": backup.created,
+        "updated": backup.updated,
+    }
+
+
+def _backup(mock: Any, backup_id: str) -> Any:
+    try:
+        return mock.backup(backup_id)
+    except KeyError:
+        raise ControlError(404, f"Backup {backup_id} cannot be found.") from None
+
+
+# --- handlers ---------------------------------------------------------------------------------
+
+
+def index(mock: Any, request: Request) -> Response:
+    endpoints = sorted(
+        f"{' '.join(sorted(rule.methods - {'HEAD', 'OPTIONS'}))} {rule.rule}"
+        for rule in _MAP.iter_rules()
+    )
+    return _json({"dialect": mock.dialect, "endpoints": endpoints})
+
+
+def reset(mock: Any, request: Request) -> Response:
+    from trovemock import identity
+
+    mock.reset()
+    identity.forget_tokens(mock)  # reset drops the tokens the Trove API accepts
+    return _no_content()
+
+
+_INSTANCE_FIELDS = {
+    "project_id",
+    "id",
+    "name",
+    "region",
+    "status",
+    "datastore",
+    "volume_size",
+    "flavor_id",
+    "databases",
+    "users",
+    "used_gb",
+}
+
+
+def add_instance(mock: Any, request: Request) -> Response:
+    body = _body(request)
+    _unknown_fields(body, _INSTANCE_FIELDS)
+    project_id = _string(body, "project_id", required=True)
+    kwargs = _drop_none(
+        {
+            "id": _string(body, "id"),
+            "name": _string(body, "name"),
+            "region": _string(body, "region"),
+            "status": _string(body, "status"),
+            "datastore": _datastore(body),
+            "volume_size": _number(body, "volume_size", integer=True),
+            "flavor_id": _string(body, "flavor_id"),
+            "databases": _names(body, "databases"),
+            "users": _names(body, "users"),
+            "used_gb": _number(body, "used_gb"),
+        }
+    )
+    instance = _model_call(lambda: mock.add_instance(project_id, **kwargs))
+    return _json({"instance": _instance_view(mock, instance)}, 201)
+
+
+_HA_FIELDS = {
+    "project_id",
+    "id",
+    "name",
+    "region",
+    "replicas",
+    "datastore",
+    "volume_size",
+    "flavor_id",
+    "databases",
+    "users",
+}
+
+
+def add_ha_group(mock: Any, request: Request) -> Response:
+    body = _body(request)
+    _unknown_fields(body, _HA_FIELDS)
+    project_id = _string(body, "project_id", required=True)
+    kwargs = _drop_none(
+        {
+            "id": _string(body, "id"),
+            "name": _string(body, "name"),
+            "region": _string(body, "region"),
+            "replicas": _number(body, "replicas", integer=True),
+            "datastore": _datastore(body),
+            "volume_size": _number(body, "volume_size", integer=True),
+            "flavor_id": _string(body, "flavor_id"),
+            "databases": _names(body, "databases"),
+            "users": _names(body, "users"),
+        }
+    )
+    group = _model_call(lambda: mock.add_ha_group(project_id, **kwargs))
+    return _json({"ha": _ha_view(mock, group)}, 201)
+
+
+def _clock_view(mock: Any) -> dict[str, Any]:
+    return {
+        "now": mock.clock.now().isoformat(),
+        "manual": bool(getattr(mock.clock, "manual", False)),
+    }
+
+
+def get_clock(mock: Any, request: Request) -> Response:
+    return _json(_clock_view(mock))
+
+
+def move_clock(mock: Any, request: Request) -> Response:
+    from trovemock.clock import parse_time
+
+    body = _body(request)
+    _unknown_fields(body, {"advance", "set"})
+    if len(body) != 1:
+        raise _bad("give exactly one of 'advance' (seconds) or 'set' (ISO 8601 time)")
+    seconds, when = None, None
+    if "advance" in body:
+        seconds = _number(body, "advance")
+        if seconds is None:
+            raise _bad("'advance' must be a number >= 0")
+    else:
+        text = _string(body, "set", required=True)
+        try:
+            when = parse_time(text)
+        except (ValueError, TypeError):
+            raise _bad(f"'set' is not an ISO 8601 time: {text!r}") from None
+    if not getattr(mock.clock, "manual", False):
+        raise ControlError(
+            409, "The server runs on the system clock; start it with --clock manual to move time."
+        )
+    if seconds is not None:
+        mock.clock.advance(seconds)
+    else:
+        mock.clock.set(when)
+    return _json(_clock_view(mock))
+
+
+def get_config(mock: Any, request: Request) -> Response:
+    return _json(mock.config.to_dict())
+
+
+def put_config(mock: Any, request: Request) -> Response:
+    body = _body(request)
+    try:
+        mock.config.update(body)
+    except ValueError as exc:
+        raise _bad(str(exc)) from None
+    return _json(mock.config.to_dict())
+
+
+def add_token(mock: Any, request: Request) -> Response:
+    body = _body(request)
+    _unknown_fields(body, {"token", "project_id", "roles"})
+    token = _string(body, "token", required=True)
+    project_id = _string(body, "project_id")
+    roles = _names(body, "roles") or []
+    _model_call(lambda: mock.add_token(token, project_id, roles=roles))
+    return _json({"token": {"id": token, "project_id": project_id, "roles": roles}}, 201)
+
+
+def set_backup_status(mock: Any, request: Request, backup_id: str) -> Response:
+    from trovemock.model.entities import BACKUP_STATUSES
+
+    body = _body(request)
+    _unknown_fields(body, {"status"})
+    status = _string(body, "status", required=True)
+    if status not in BACKUP_STATUSES:
+        raise _bad(f"'status' must be one of {', '.join(BACKUP_STATUSES)}")
+    _backup(mock, backup_id)
+    if status == "COMPLETED":
+        _model_call(lambda: mock.complete(backup_id))
+    elif status == "FAILED":
+        _model_call(lambda: mock.fail(backup_id))
+    else:
+        _model_call(lambda: mock.set_status(backup_id, status))
+    return _json({"backup": _backup_view(_backup(mock, backup_id))})
+
+
+def set_backup_durations(mock: Any, request: Request, backup_id: str) -> Response:
+    body = _body(request)
+    _unknown_fields(body, {"new_seconds", "building_seconds"})
+    if not body:
+        raise _bad("give 'new_seconds' and/or 'building_seconds'")
+    new, building = _number(body, "new_seconds"), _number(body, "building_seconds")
+    _backup(mock, backup_id)
+    _model_call(
+        lambda: mock.set_backup_durations(backup_id, new_seconds=new, building_seconds=building)
+    )
+    return _json({"backup": _backup_view(_backup(mock, backup_id))})
+
+
+def list_faults(mock: Any, request: Request) -> Response:
+    return _json({"faults": [rule.to_dict() for rule in mock.faults.rules]})
+
+
+def add_fault(mock: Any, request: Request) -> Response:
+    body = _body(request)
+    rule = _model_call(lambda: mock.faults.add(**body))
+    return _json({"fault": rule.to_dict()}, 201)
+
+
+def clear_faults(mock: Any, request: Request) -> Response:
+    mock.faults.clear()
+    return _no_content()
+
+
+def remove_fault(mock: Any, request: Request, rule_id: str) -> Response:
+    if not any(rule.id == rule_id for rule in mock.faults.rules):
+        raise ControlError(404, f"Fault rule {rule_id} cannot be found.")
+    try:
+        mock.faults.remove(rule_id)
+    except (KeyError, ValueError):  # removed by another request meanwhile
+        raise ControlError(404, f"Fault rule {rule_id} cannot be found.") from None
+    return _no_content()
+
+
+_JOURNAL_FILTERS = ("method", "route", "status", "project_id", "region")
+
+
+def get_journal(mock: Any, request: Request) -> Response:
+    unknown = sorted(set(request.args) - set(_JOURNAL_FILTERS))
+    if unknown:
+        raise _bad(
+            f"unknown journal filter(s): {', '.join(unknown)} "
+            f"(allowed: {', '.join(_JOURNAL_FILTERS)})"
+        )
+    entries = mock.journal.to_dicts()
+    for name, wanted in request.args.items():
+        if name == "method":
+            wanted = wanted.upper()
+        entries = [e for e in entries if str(e.get(name)) == wanted]
+    return _json({"journal": entries})
+
+
+def clear_journal(mock: Any, request: Request) -> Response:
+    mock.journal.clear()
+    return _no_content()
+
+
+def get_state(mock: Any, request: Request) -> Response:
+    return _json(mock.export_state())
+
+
+def put_state(mock: Any, request: Request) -> Response:
+    state = _body(request)
+    _model_call(lambda: mock.import_state(state))
+    return _no_content()
+
+
+def openapi(mock: Any, request: Request) -> Response:
+    try:
+        from trovemock.openapi import build_openapi
+    except ImportError:
+        raise ControlError(
+            501,
+            "The OpenAPI document is not available in this build (trovemock.openapi is missing).",
+        ) from None
+    return _json(build_openapi(mock.dialect))
+
+
+Handler = Callable[..., Response]
+
+_MAP = Map(
+    [
+        Rule(f"{PREFIX}/", methods=["GET"], endpoint=index),
+        Rule(f"{PREFIX}/reset", methods=["POST"], endpoint=reset),
+        Rule(f"{PREFIX}/instances", methods=["POST"], endpoint=add_instance),
+        Rule(f"{PREFIX}/ha", methods=["POST"], endpoint=add_ha_group),
+        Rule(f"{PREFIX}/clock", methods=["GET"], endpoint=get_clock),
+        Rule(f"{PREFIX}/clock", methods=["POST"], endpoint=move_clock),
+        Rule(f"{PREFIX}/config", methods=["GET"], endpoint=get_config),
+        Rule(f"{PREFIX}/config", methods=["PUT"], endpoint=put_config),
+        Rule(f"{PREFIX}/tokens", methods=["POST"], endpoint=add_token),
+        Rule(f"{PREFIX}/backups/<backup_id>/status", methods=["POST"], endpoint=set_backup_status),
+        Rule(
+            f"{PREFIX}/backups/<backup_id>/durations",
+            methods=["POST"],
+            endpoint=set_backup_durations,
+        ),
+        Rule(f"{PREFIX}/faults", methods=["GET"], endpoint=list_faults),
+        Rule(f"{PREFIX}/faults", methods=["POST"], endpoint=add_fault),
+        Rule(f"{PREFIX}/faults", methods=["DELETE"], endpoint=clear_faults),
+        Rule(f"{PREFIX}/faults/<rule_id>", methods=["DELETE"], endpoint=remove_fault),
+        Rule(f"{PREFIX}/journal", methods=["GET"], endpoint=get_journal),
+        Rule(f"{PREFIX}/journal", methods=["DELETE"], endpoint=clear_journal),
+        Rule(f"{PREFIX}/state", methods=["GET"], endpoint=get_state),
+        Rule(f"{PREFIX}/state", methods=["PUT"], endpoint=put_state),
+        Rule(f"{PREFIX}/openapi.json", methods=["GET"], endpoint=openapi),
+    ],
+    strict_slashes=False,
+)
+
+
+def handle(mock: Any, request: Request) -> Response:
+    """Answer one ``/_trovemock/...`` request."""
+    adapter = _MAP.bind_to_environ(request.environ)
+    try:
+        endpoint, args = adapter.match(request.path, method=request.method)
+        return endpoint(mock, request, **args)
+    except ControlError as err:
+        return _fault(err.status, err.message)
+    except MethodNotAllowed as err:
+        response = _fault(
+            405,
+            f"{request.method} is not allowed on {request.path}; "
+            f"use {', '.join(sorted(err.valid_methods or []))}.",
+        )
+        response.headers["Allow"] = ", ".join(sorted(err.valid_methods or []))
+        return response
+    except NotFound:
+        return _fault(
+            404, f"There is no control endpoint {request.path}; GET {PREFIX}/ lists them."
+        )
+    except HTTPException as err:
+        return _fault(err.code or 400, err.description or err.name)

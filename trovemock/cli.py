@@ -1,0 +1,304 @@
+"""The `trovemock` command: `serve` a fake Trove cloud, plus the `openapi` and `contract`
+tools (implemented in `trovemock.openapi` and `trovemock.contract.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from importlib import metadata
+from typing import Any, TextIO
+
+DEFAULT_PORT = 8779  # Trove's own API port
+DIALECTS = ("openstack", "rackspace")
+
+_DESCRIPTION = """\
+trovemock emulates the Backups API of OpenStack Trove and Rackspace Cloud Databases.
+Without a COMMAND it runs `serve` (options may follow: `trovemock --port 0`).
+Run `trovemock COMMAND --help` for the options of a command."""
+
+_SERVE_EPILOG = """\
+examples:
+  trovemock serve                      demo cloud on http://127.0.0.1:8779, wall clock
+  trovemock serve --port 0 --clock manual --no-seed-demo
+                                       empty cloud on a free port; move time with
+                                       POST /_trovemock/clock {"advance": 60}
+  trovemock serve --dialect rackspace --region IAD --admin-token secret
+  trovemock serve --state cloud.json   start from a GET /_trovemock/state export
+
+The server also answers keystone v3 (/v3), keystone v2.0 / Rackspace identity (/v2.0) and
+legacy v1.0 auth (/auth/v1.0), so clients can log in with a user name and password, and a
+control API under /_trovemock/ (JSON, no token) that mirrors the Python API."""
+
+
+def _version() -> str:
+    try:
+        return metadata.version("trovemock")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return "unknown"
+
+
+def _user_spec(text: str) -> dict[str, Any]:
+    """NAME:PASSWORD[:PROJECT[:ROLE,ROLE...]] -> keyword arguments of identity.add_user."""
+    parts = text.split(":")
+    if len(parts) < 2 or len(parts) > 4 or not parts[0] or not parts[1]:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME:PASSWORD[:PROJECT[:ROLE,ROLE...]]")
+    spec: dict[str, Any] = {"name": parts[0], "password": parts[1]}
+    if len(parts) > 2 and parts[2]:
+        spec["project_id"] = parts[2]
+    if len(parts) > 3:
+        roles = [r for r in parts[3].split(",") if r]
+        if not roles:
+            raise argparse.ArgumentTypeError(f"{text!r}: ROLE list is empty")
+        spec["roles"] = roles
+    return spec
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not between 0 and 65535")
+    return port
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trovemock",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"trovemock {_version()}",
+        help="print the version of trovemock and exit",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run a fake Trove cloud over HTTP",
+        description="Run a fake Trove / Cloud Databases cloud over HTTP until Ctrl-C or SIGTERM.",
+        epilog=_SERVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: %(default)s; use 0.0.0.0 to accept "
+        "connections from other machines)",
+    )
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=DEFAULT_PORT,
+        help="TCP port (default: %(default)s, Trove's port; 0 picks a free one)",
+    )
+    serve.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default="openstack",
+        help="which API to emulate: OpenStack Trove (one region) or Rackspace "
+        "Cloud Databases (regions DFW, IAD, ORD, HKG, SYD, LON) "
+        "(default: %(default)s)",
+    )
+    serve.add_argument(
+        "--clock",
+        choices=("system", "manual"),
+        default="system",
+        help="system: backups finish in wall-clock time; manual: time stands "
+        "still until POST /_trovemock/clock moves it (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--start-time",
+        metavar="ISO8601",
+        help="with --clock manual, the clock's start time (default: 2014-02-13T21:47:16)",
+    )
+    serve.add_argument(
+        "--region",
+        metavar="REGION",
+        help="rackspace: the region served by the unprefixed /v1.0 URLs "
+        "(default: DFW); openstack: the name of the single region "
+        "(default: RegionOne)",
+    )
+    serve.add_argument(
+        "--state",
+        metavar="FILE",
+        help="load a cloud exported with GET /_trovemock/state (or "
+        "mock.export_state()) at start; implies --no-seed-demo",
+    )
+    serve.add_argument(
+        "--seed-demo",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="seed project 'demo' with two ACTIVE instances and a COMPLETED "
+        "backup (default: on, unless --state is given)",
+    )
+    serve.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        action="append",
+        default=[],
+        help="register TOKEN with the admin role for every project, which "
+        "unlocks all_projects/project_id list filters (repeatable). Any "
+        "other unregistered token is accepted as a member of the URL's "
+        "project",
+    )
+    serve.add_argument(
+        "--user",
+        metavar="NAME:PASSWORD[:PROJECT[:ROLES]]",
+        type=_user_spec,
+        action="append",
+        default=[],
+        help="configure an identity user (repeatable; ROLES comma-separated, "
+        "default 'member'). Without --user any user name and password "
+        "log in; with it only the configured users do",
+    )
+    serve.add_argument("--quiet", action="store_true", help="do not log every request to stderr")
+
+    for name, module, text in (
+        ("openapi", "trovemock.openapi", "print the OpenAPI document of a dialect"),
+        ("contract", "trovemock.contract.cli", "check a real deployment against the schemas"),
+    ):
+        # Listed for --help only: main() hands these commands' arguments to `module`.
+        commands.add_parser(
+            name, help=text, add_help=False, description=f"{text} (implemented by {module})"
+        )
+    return parser
+
+
+def _delegate(module_name: str, argv: list[str], err: TextIO) -> int:
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        print(
+            f"trovemock: this command needs {module_name}, which cannot be imported: {exc}",
+            file=err,
+        )
+        return 2
+    return int(module.main(argv) or 0)
+
+
+def build_mock(options: argparse.Namespace) -> Any:
+    """The cloud `serve` runs, built from the parsed options; ValueError on a bad value."""
+    from trovemock import Config, ManualClock, SystemClock, TroveMock, identity
+
+    config = Config()
+    if options.region:
+        field = "default_region" if options.dialect == "rackspace" else "openstack_region"
+        config.update({field: options.region})
+    if options.clock == "manual":
+        clock = ManualClock(options.start_time) if options.start_time else ManualClock()
+    elif options.start_time:
+        raise ValueError("--start-time needs --clock manual")
+    else:
+        clock = SystemClock()
+    mock = TroveMock(dialect=options.dialect, clock=clock, config=config)
+    if options.region and mock.default_region != options.region:
+        raise ValueError(
+            f"--region {options.region}: not a region of the {options.dialect} "
+            f"dialect (regions: {', '.join(mock.regions)})"
+        )
+    if options.state:
+        with open(options.state, encoding="utf-8") as handle:
+            try:
+                state = json.load(handle)
+            except ValueError as exc:
+                raise ValueError(f"--state {options.state}: not JSON ({exc})") from None
+        mock.import_state(state)
+    seed = options.seed_demo if options.seed_demo is not None else not options.state
+    if seed:
+        from trovemock.demo import seed_demo
+
+        seed_demo(mock)
+    for token in options.admin_token:
+        mock.add_token(token, None, roles=["admin"])
+    for user in options.user:
+        identity.add_user(mock, **user)
+    return mock
+
+
+def banner(mock: Any, url: str, options: argparse.Namespace) -> str:
+    """What `serve` prints once it listens: the URLs and copy-paste examples."""
+    from trovemock.identity import trove_endpoint
+
+    project = "demo"
+    lines = [
+        f"trovemock {_version()} serving the {mock.dialect} dialect on {url}",
+        "",
+        "Trove endpoints (append your project id; 'demo' shown):",
+    ]
+    for region in [mock.default_region] + [r for r in mock.regions if r != mock.default_region]:
+        lines.append(f"  {region:<10} {trove_endpoint(mock, url, project, region)}")
+    token = options.admin_token[0] if options.admin_token else "demo-token"
+    lines += [
+        "Identity:",
+        f"  keystone v3    {url}/v3",
+        f"  keystone v2.0  {url}/v2.0",
+        f"  legacy v1.0    {url}/auth/v1.0",
+        "Control API (JSON, no token):",
+        f"  {url}/_trovemock/",
+        "Clock: "
+        + (
+            "manual (POST /_trovemock/clock moves it)"
+            if options.clock == "manual"
+            else "system (wall time)"
+        ),
+        "",
+        "Try it:",
+        f"  curl -s -H 'X-Auth-Token: {token}' {url}/v1.0/{project}/backups",
+        f"  openstack --os-auth-type admin_token --os-endpoint {url}/v1.0/{project} "
+        f"--os-token {token} database backup list",
+        f"  openstack --os-auth-url {url}/v3 --os-identity-api-version 3 --os-username demo "
+        "--os-password any --os-project-name demo --os-user-domain-name Default "
+        "--os-project-domain-name Default database backup list",
+        '  python -c "from keystoneauth1 import session, token_endpoint; '
+        "from troveclient.v1 import client; "
+        f"t = client.Client(session=session.Session(auth=token_endpoint.Token("
+        f"'{url}/v1.0/{project}', '{token}'))); print(t.backups.list())\"",
+        "",
+        "Press Ctrl-C to stop.",
+    ]
+    return "\n".join(lines)
+
+
+def _serve(options: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from trovemock.server import BackgroundServer, serve
+
+    try:
+        mock = build_mock(options)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        print(f"trovemock serve: {exc}", file=err)
+        return 2
+
+    def on_ready(server: BackgroundServer) -> None:
+        print(banner(mock, server.url, options), file=out, flush=True)
+
+    try:
+        return serve(
+            mock, options.host, options.port, log_requests=not options.quiet, on_ready=on_ready
+        )
+    except OSError as exc:
+        print(f"trovemock serve: {exc}", file=err)
+        return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not args or (args[0].startswith("-") and args[0] not in ("-h", "--help", "--version")):
+        args.insert(0, "serve")  # `trovemock` alone, or with serve options, serves
+    if args[0] in ("openapi", "contract"):
+        module = "trovemock.openapi" if args[0] == "openapi" else "trovemock.contract.cli"
+        return _delegate(module, args[1:], sys.stderr)
+    options = parser.parse_args(args)
+    return _serve(options, sys.stdout, sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

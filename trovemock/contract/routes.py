@@ -1,0 +1,113 @@
+"""The documented routes of both dialects: path, success status and body schemas.
+
+One table feeds the response checks (tests, contract mode) and the OpenAPI document, so the
+three cannot drift apart. Schema names are paths relative to the `schemas/` directory, without
+".json" (as `trovemock.schema` names them);
+``{dialect}`` in a name is replaced by ``openstack`` or ``rackspace``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DIALECTS = ("openstack", "rackspace")
+
+# Documented error statuses of every Trove call (seed 002's tables, plus 409 for restores and
+# 415 for an unsupported Content-Type, which trove-behavior.md §2-3 list).
+ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 500, 501, 503)
+
+# The fault name each status carries (trove/common/wsgi.py; 503 from the Rackspace tables).
+FAULT_NAMES: dict[int, tuple[str, ...]] = {
+    400: ("badRequest",),
+    401: ("unauthorized",),
+    403: ("forbidden",),
+    404: ("itemNotFound",),
+    405: ("badMethod",),
+    409: ("conflict",),
+    413: ("overLimit",),
+    415: ("badMediaType",),
+    422: ("unprocessableEntity",),
+    500: ("instanceFault", "serverError"),
+    501: ("notImplemented",),
+    503: ("serviceUnavailable",),
+}
+
+FAULT_SCHEMA = "fault"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One documented call. `response` None means the success body is empty."""
+
+    name: str
+    method: str
+    path: str  # relative to /v1.0/{project_id}
+    status: int
+    response: str | None
+    request: str | None = None
+    dialects: tuple[str, ...] = DIALECTS
+    summary: str = ""
+
+    def response_schema(self, dialect: str) -> str | None:
+        return self.response.format(dialect=dialect) if self.response else None
+
+    def request_schema(self, dialect: str) -> str | None:
+        return self.request.format(dialect=dialect) if self.request else None
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("backups.list", "GET", "/backups", 200, "responses/backup-list-{dialect}",
+          summary="List backups"),
+    Route("backups.create", "POST", "/backups", 202, "responses/backup-{dialect}",
+          request="requests/backup-create-{dialect}", summary="Create a backup"),
+    Route("backups.show", "GET", "/backups/{backupId}", 200, "responses/backup-{dialect}",
+          summary="Show a backup"),
+    Route("backups.delete", "DELETE", "/backups/{backupId}", 202, None,
+          summary="Delete a backup and its incremental descendants"),
+    Route("backups.action", "POST", "/backups/{backupId}/action", 202, None,
+          request="requests/backup-action-rackspace", dialects=("rackspace",),
+          summary="Copy a backup to another region (copy-backup)"),
+    Route("instances.list", "GET", "/instances", 200, "responses/instance-list",
+          summary="List instances"),
+    Route("instances.create", "POST", "/instances", 200, "responses/instance",
+          request="requests/instance-create",
+          summary="Create an instance (restore with restorePoint.backupRef)"),
+    Route("instances.show", "GET", "/instances/{instanceId}", 200, "responses/instance",
+          summary="Show an instance"),
+    Route("instances.delete", "DELETE", "/instances/{instanceId}", 202, None,
+          summary="Delete an instance"),
+    Route("instances.action", "POST", "/instances/{instanceId}/action", 202, None,
+          request="requests/instance-action", summary="Restart or resize an instance"),
+    Route("instances.backups", "GET", "/instances/{instanceId}/backups", 200,
+          "responses/backup-list-{dialect}", summary="List the backups of an instance"),
+    Route("databases.list", "GET", "/instances/{instanceId}/databases", 200,
+          "responses/database-list", summary="List databases"),
+    Route("databases.create", "POST", "/instances/{instanceId}/databases", 202, None,
+          request="requests/databases-create", summary="Create databases"),
+    Route("databases.delete", "DELETE", "/instances/{instanceId}/databases/{name}", 202, None,
+          summary="Delete a database"),
+    Route("users.list", "GET", "/instances/{instanceId}/users", 200,
+          "responses/user-list", summary="List users"),
+    Route("users.create", "POST", "/instances/{instanceId}/users", 202, None,
+          request="requests/users-create", summary="Create users"),
+    Route("users.delete", "DELETE", "/instances/{instanceId}/users/{name}", 202, None,
+          summary="Delete a user"),
+    Route("flavors.list", "GET", "/flavors", 200, "responses/flavor-list",
+          summary="List flavors"),
+    Route("flavors.show", "GET", "/flavors/{flavorId}", 200, "responses/flavor",
+          summary="Show a flavor"),
+    Route("ha.show", "GET", "/ha/{haId}", 200, "responses/ha", dialects=("rackspace",),
+          summary="Show an HA instance"),
+    Route("ha.backups", "GET", "/ha/{haId}/backups", 200,
+          "responses/backup-list-rackspace", dialects=("rackspace",),
+          summary="List the backups of an HA instance"),
+)
+
+ROUTES_BY_NAME: dict[str, Route] = {route.name: route for route in ROUTES}
+
+
+def routes_for(dialect: str) -> list[Route]:
+    """The routes `dialect` documents (the others answer 501 notImplemented)."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r}: expected one of {', '.join(DIALECTS)}")
+    return [route for route in ROUTES if dialect in route.dialects]
