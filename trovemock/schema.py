@@ -63,9 +63,26 @@ StrictIntegerValidator = validators.extend(
 )
 
 
+def _inlined(node: Any, resolver) -> Any:
+    """A copy of `node` with every `$ref` replaced by its target. Request validation runs on
+    every call, and resolving references each time costs more than the checks themselves."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            resolved = resolver.lookup(node["$ref"])
+            target = _inlined(resolved.contents, resolved.resolver)
+            rest = {k: _inlined(v, resolver) for k, v in node.items() if k != "$ref"}
+            return {**target, **rest} if rest else target
+        return {k: _inlined(v, resolver) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inlined(item, resolver) for item in node]
+    return node
+
+
 @cache
 def validator(name: str) -> Draft202012Validator:
-    return StrictIntegerValidator(load(name), registry=registry())
+    document = load(name)
+    resolver = registry().resolver(base_uri=document.get("$id", ""))
+    return StrictIntegerValidator(_inlined(document, resolver))
 
 
 def _path_text(error: ValidationError) -> str:
