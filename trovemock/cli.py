@@ -188,28 +188,34 @@ def build_mock(options: argparse.Namespace) -> Any:
     """The cloud `serve` runs, built from the parsed options; ValueError on a bad value."""
     from trovemock import Config, ManualClock, SystemClock, TroveMock, identity
 
-    config = Config()
-    if options.region:
-        field = "default_region" if options.dialect == "rackspace" else "openstack_region"
-        config.update({field: options.region})
-    if options.clock == "manual":
-        clock = ManualClock(options.start_time) if options.start_time else ManualClock()
-    elif options.start_time:
-        raise ValueError("--start-time needs --clock manual")
-    else:
-        clock = SystemClock()
-    mock = TroveMock(dialect=options.dialect, clock=clock, config=config)
-    if options.region and mock.default_region != options.region:
-        raise ValueError(
-            f"--region {options.region}: not a region of the {options.dialect} "
-            f"dialect (regions: {', '.join(mock.regions)})"
-        )
+    state = None
     if options.state:
         with open(options.state, encoding="utf-8") as handle:
             try:
                 state = json.load(handle)
             except ValueError as exc:
                 raise ValueError(f"--state {options.state}: not JSON ({exc})") from None
+    config = Config()
+    if options.region and options.dialect == "openstack":
+        config.update({"openstack_region": options.region})
+    if options.clock == "manual":
+        # A loaded state continues at the time it was exported unless told otherwise.
+        start = options.start_time or (state.get("now") if isinstance(state, dict) else None)
+        clock = ManualClock(start) if start else ManualClock()
+    elif options.start_time:
+        raise ValueError("--start-time needs --clock manual")
+    else:
+        clock = SystemClock()
+    mock = TroveMock(dialect=options.dialect, clock=clock, config=config)
+    if options.region and options.dialect == "rackspace":
+        known = {region.lower(): region for region in mock.regions}
+        if options.region.lower() not in known:
+            raise ValueError(
+                f"--region {options.region}: not a rackspace region "
+                f"(regions: {', '.join(mock.regions)})"
+            )
+        mock.config.update({"default_region": known[options.region.lower()]})
+    if state is not None:
         mock.import_state(state)
     seed = options.seed_demo if options.seed_demo is not None else not options.state
     if seed:

@@ -29,7 +29,7 @@ import json
 import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
@@ -38,15 +38,6 @@ TOKEN_LIFETIME = _dt.timedelta(hours=24)
 DEFAULT_ROLES: tuple[str, ...] = ("member",)
 _DOMAIN = {"id": "default", "name": "Default"}
 _MAX_BODY = 65536
-
-
-class IdentityHost(Protocol):
-    """What identity needs from the emulated cloud (a `TroveMock`)."""
-
-    regions: tuple[str, ...]
-    default_region: str
-
-    def add_token(self, token: str, project_id: str | None = None, roles: Any = ()) -> Any: ...
 
 
 @dataclass(frozen=True)

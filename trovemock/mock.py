@@ -15,7 +15,14 @@ from trovemock.model import backups as backup_ops
 from trovemock.model import snapshot
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
-from trovemock.model.entities import Backup, Contents, Datastore, HAGroup, Instance
+from trovemock.model.entities import (
+    INSTANCE_STATUSES,
+    Backup,
+    Contents,
+    Datastore,
+    HAGroup,
+    Instance,
+)
 from trovemock.model.ha import group_status
 from trovemock.model.instances import instance_status, store_instance
 
@@ -83,6 +90,10 @@ class TroveMock:
         instance_id = _uuid_arg(id, "id")
         if not isinstance(project_id, str) or not project_id:
             raise ValueError("project_id must be a non-empty string")
+        if status not in INSTANCE_STATUSES:
+            raise ValueError(
+                f"status must be one of {', '.join(INSTANCE_STATUSES)}, not {status!r}"
+            )
         if str(flavor_id) not in FLAVORS:
             raise ValueError(f"unknown flavor_id {flavor_id!r}; known: {', '.join(FLAVORS)}")
         if not isinstance(volume_size, int) or volume_size < 1:

@@ -139,14 +139,14 @@ def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _model_call(call: Callable[[], Any]) -> Any:
-    """Run a mock operation; its refusals (ValueError, domain errors) become 400."""
+    """Run a mock operation. Its refusals of a body value (ValueError, a domain error such as
+    an unknown region) become 400; a KeyError (an id that vanished meanwhile) becomes 404."""
     from trovemock.model.errors import DomainError
-    from trovemock.model.errors import NotFound as DomainNotFound
 
     try:
         return call()
-    except DomainNotFound as exc:
-        raise ControlError(404, str(exc)) from None
+    except KeyError as exc:
+        raise ControlError(404, f"{exc.args[0] if exc.args else 'it'} cannot be found.") from None
     except (ValueError, TypeError, DomainError) as exc:
         raise _bad(str(exc)) from None
 

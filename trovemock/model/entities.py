@@ -9,6 +9,8 @@ from datetime import datetime
 RUNNING = frozenset({"NEW", "BUILDING", "SAVING"})
 RESTORABLE = frozenset({"COMPLETED", "RESTORED"})
 BACKUP_STATUSES = ("NEW", "BUILDING", "COMPLETED", "FAILED", "DELETE_FAILED", "RESTORED")
+# Instance statuses a seeded instance may have (what Trove shows; BACKUP is derived).
+INSTANCE_STATUSES = ("ACTIVE", "BUILD", "REBOOT", "RESIZE", "SHUTDOWN", "ERROR", "BLOCKED")
 
 
 @dataclass(frozen=True, slots=True)
