@@ -320,3 +320,45 @@ def test_openapi_document_is_served(client):
     document = answer.get_json()
     assert document["openapi"].startswith("3.")
     assert any("/backups" in path for path in document["paths"])
+
+
+def test_identity_users_are_configured_through_the_control_api(client):
+    made = client.post(
+        "/_trovemock/users",
+        json={"name": "alice", "password": "s3cret", "project_id": PROJECT, "roles": ["admin"]},
+    )
+    assert made.status_code == 201
+    assert made.json["user"] == {
+        "name": "alice",
+        "project_id": PROJECT,
+        "roles": ["admin"],
+        "api_key": False,
+    }
+
+    def login(password):
+        body = {
+            "auth": {
+                "identity": {
+                    "methods": ["password"],
+                    "password": {
+                        "user": {
+                            "name": "alice",
+                            "password": password,
+                            "domain": {"name": "Default"},
+                        }
+                    },
+                },
+                "scope": {"project": {"name": PROJECT, "domain": {"name": "Default"}}},
+            }
+        }
+        return client.post("/v3/auth/tokens", json=body)
+
+    assert login("s3cret").status_code == 201
+    assert login("wrong").status_code == 401
+
+
+def test_bad_identity_user_is_400_naming_the_field(client):
+    answer = client.post("/_trovemock/users", json={"name": "bob"})
+    assert "password" in bad_request_message(answer)
+    answer = client.post("/_trovemock/users", json={"name": "bob", "password": "x", "roles": "a"})
+    assert "roles" in bad_request_message(answer)

@@ -23,7 +23,7 @@ PREFIX = "/_trovemock"
 _FAULT_NAMES = {
     400: "badRequest",
     404: "itemNotFound",
-    405: "methodNotAllowed",
+    405: "badMethod",
     409: "conflict",
     500: "instanceFault",
     501: "notImplemented",
@@ -365,6 +365,34 @@ def add_token(mock: Any, request: Request) -> Response:
     return _json({"token": {"id": token, "project_id": project_id, "roles": roles}}, 201)
 
 
+def add_identity_user(mock: Any, request: Request) -> Response:
+    """Configure an identity user (from then on only configured users can log in)."""
+    from trovemock import identity
+
+    body = _body(request)
+    _unknown_fields(body, {"name", "password", "api_key", "project_id", "roles"})
+    name = _string(body, "name", required=True)
+    password = _string(body, "password", required=True)
+    api_key = _string(body, "api_key")
+    project_id = _string(body, "project_id")
+    roles = _names(body, "roles")
+    kwargs: dict[str, Any] = {"api_key": api_key, "project_id": project_id}
+    if roles is not None:
+        kwargs["roles"] = roles
+    user = _model_call(lambda: identity.add_user(mock, name, password, **kwargs))
+    return _json(
+        {
+            "user": {
+                "name": user.name,
+                "project_id": user.project_id,
+                "roles": list(user.roles),
+                "api_key": user.api_key is not None,
+            }
+        },
+        201,
+    )
+
+
 def set_backup_status(mock: Any, request: Request, backup_id: str) -> Response:
     from trovemock.model.entities import BACKUP_STATUSES
 
@@ -478,6 +506,7 @@ _MAP = Map(
         Rule(f"{PREFIX}/config", methods=["GET"], endpoint=get_config),
         Rule(f"{PREFIX}/config", methods=["PUT"], endpoint=put_config),
         Rule(f"{PREFIX}/tokens", methods=["POST"], endpoint=add_token),
+        Rule(f"{PREFIX}/users", methods=["POST"], endpoint=add_identity_user),
         Rule(f"{PREFIX}/backups/<backup_id>/status", methods=["POST"], endpoint=set_backup_status),
         Rule(
             f"{PREFIX}/backups/<backup_id>/durations",
