@@ -1,16 +1,431 @@
-"""Fault injection rules (placeholder: the test-control issue fills this in)."""
+"""Fault injection: rules that make the emulated API misbehave on purpose.
+
+A rule has *match* fields (method, route name, path glob, project, region), a *firing* limit
+(`times=N` and/or `probability=p`, drawn from a seeded RNG so runs repeat) and an *action*
+(an HTTP fault, a raw body, added latency, a dropped connection, or a domain outcome such as
+"the next backup ends FAILED"). The first rule that matches, in insertion order, fires.
+
+The app asks `FaultRules.decide(RequestInfo)` once per request and applies the returned
+`FaultAction`; this module never touches HTTP itself.
+"""
 
 from __future__ import annotations
 
-from trovemock.hooks import FaultAction, RequestInfo
+import fnmatch
+import math
+import random
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from trovemock.hooks import (
+    OUTCOME_BACKUP_FAILED,
+    OUTCOME_DELETE_FAILED,
+    OUTCOME_RESTORE_ERROR,
+    OUTCOMES,
+    FaultAction,
+    RequestInfo,
+)
+
+# The statuses the Trove / Cloud Databases API documents for its faults.
+DOCUMENTED_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 500, 501, 503)
+# A raw body may also stand in for a success answer (a malformed 200 or 202).
+RAW_BODY_STATUSES = (200, 202, *DOCUMENTED_STATUSES)
+# Only 413 may carry Retry-After: python-troveclient crashes on it with any other status.
+RETRY_AFTER_STATUS = 413
+DEFAULT_RETRY_AFTER = 1
+MAX_LATENCY_SECONDS = 300.0
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+# Each outcome is applied by one model operation, reached through one route.
+OUTCOME_ROUTES = {
+    OUTCOME_BACKUP_FAILED: "backups.create",
+    OUTCOME_DELETE_FAILED: "backups.delete",
+    OUTCOME_RESTORE_ERROR: "instances.create",
+}
+
+MATCH_FIELDS = ("method", "route", "path", "project_id", "region")
+LIMIT_FIELDS = ("times", "probability")
+ACTION_FIELDS = ("status", "message", "retry_after", "latency", "drop", "raw_body", "outcome")
+ALL_FIELDS = ("id", *MATCH_FIELDS, *LIMIT_FIELDS, *ACTION_FIELDS, "fired")
+
+
+@dataclass(eq=False)
+class FaultRule:
+    """One rule. Read `fired` to see how often it fired; build rules with `FaultRules.add`."""
+
+    id: str
+    method: str | None = None
+    route: str | None = None
+    path: str | None = None
+    project_id: str | None = None
+    region: str | None = None
+    times: int | None = None
+    probability: float | None = None
+    status: int | None = None
+    message: str | None = None
+    retry_after: int | None = None
+    latency: float = 0.0
+    drop: bool = False
+    raw_body: bytes | None = None
+    outcome: str | None = None
+    fired: int = field(default=0)
+
+    @property
+    def exhausted(self) -> bool:
+        """True once a `times=N` rule has fired N times; it then matches nothing."""
+        return self.times is not None and self.fired >= self.times
+
+    def matches(self, info: RequestInfo) -> bool:
+        """Whether the request fits every match field (the probability is not drawn here)."""
+        if self.method is not None and info.method.upper() != self.method:
+            return False
+        if self.route is not None and info.route != self.route:
+            return False
+        if self.path is not None and not fnmatch.fnmatchcase(info.path, self.path):
+            return False
+        if self.project_id is not None and info.project_id != self.project_id:
+            return False
+        if self.region is not None and (info.region or "").upper() != self.region.upper():
+            return False
+        return True
+
+    def action(self) -> FaultAction:
+        return FaultAction(
+            status=self.status,
+            message=self.message,
+            retry_after=self.retry_after,
+            latency=self.latency,
+            drop=self.drop,
+            raw_body=self.raw_body,
+            outcome=self.outcome,
+            rule_id=self.id,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable; `FaultRules.add(**rule.to_dict())` builds an equal rule.
+        `raw_body` is text: bytes that are not UTF-8 survive as surrogate escapes."""
+        data: dict[str, Any] = {name: getattr(self, name) for name in ALL_FIELDS}
+        if self.raw_body is not None:
+            data["raw_body"] = self.raw_body.decode("utf-8", "surrogateescape")
+        return data
+
+    def describe(self) -> str:
+        """A one-line summary for assertion messages, e.g.
+        ``fault-1 (POST backups.create -> 503, fired 0 times)``."""
+        where = [self.method or "", self.route or "", self.path or ""]
+        where += [f"project={self.project_id}"] if self.project_id else []
+        where += [f"region={self.region}"] if self.region else []
+        matcher = " ".join(part for part in where if part) or "any request"
+        limit = f", times={self.times}" if self.times is not None else ""
+        limit += f", probability={self.probability}" if self.probability is not None else ""
+        return f"{self.id} ({matcher} -> {self._what()}{limit}, fired {_times(self.fired)})"
+
+    def _what(self) -> str:
+        parts = []
+        if self.latency:
+            parts.append(f"+{self.latency:g}s")
+        if self.drop:
+            parts.append("drop")
+        if self.raw_body is not None:
+            parts.append(f"raw body ({self.status or 200})")
+        elif self.status is not None:
+            parts.append(str(self.status))
+        if self.outcome:
+            parts.append(self.outcome)
+        return " ".join(parts)
 
 
 class FaultRules:
-    def __init__(self, seed: int = 0) -> None:
-        self._rules: list = []
+    """The ordered fault rules of one emulated cloud. Thread-safe."""
 
-    def decide(self, info: RequestInfo) -> FaultAction | None:
-        return None
+    def __init__(self, seed: int | None = 0) -> None:
+        self._lock = threading.Lock()
+        self._rules: list[FaultRule] = []
+        self._seed = seed
+        self._random = random.Random(seed)
+        self._next_number = 1
+
+    # -- building ---------------------------------------------------------------------------
+    def add(self, **fields: Any) -> FaultRule:
+        """Append a rule. Fields: method, route, path (glob), project_id, region, times,
+        probability, status, message, retry_after, latency, drop, raw_body, outcome (and id,
+        fired, as `FaultRule.to_dict` gives them). Bad input raises ValueError naming the field.
+        """
+        with self._lock:
+            rule = _build_rule(fields, self._taken_ids())
+            if rule.id == "":
+                rule.id = self._fresh_id()
+            self._rules.append(rule)
+            return rule
+
+    @contextmanager
+    def inject(self, **fields: Any) -> Iterator[FaultRule]:
+        """``with mock.faults.inject(status=503, route="backups.list") as rule:`` adds the rule
+        for the block and removes it afterwards (its `fired` count stays readable)."""
+        rule = self.add(**fields)
+        try:
+            yield rule
+        finally:
+            self.remove(rule)
+
+    def remove(self, rule_or_id: FaultRule | str) -> FaultRule:
+        """Remove a rule (or its id); KeyError when it is not one of these rules."""
+        wanted = rule_or_id.id if isinstance(rule_or_id, FaultRule) else rule_or_id
+        with self._lock:
+            for index, rule in enumerate(self._rules):
+                if rule.id == wanted:
+                    return self._rules.pop(index)
+        raise KeyError(f"no fault rule with id {wanted!r}")
 
     def clear(self) -> None:
-        self._rules.clear()
+        """Remove every rule, restart the ids and re-seed the RNG (so a cleared cloud behaves
+        like a fresh one)."""
+        with self._lock:
+            self._rules.clear()
+            self._next_number = 1
+            self._random.seed(self._seed)
+
+    def seed(self, seed: int | None) -> None:
+        """Re-seed the RNG that `probability` rules draw from."""
+        with self._lock:
+            self._seed = seed
+            self._random.seed(seed)
+
+    # -- reading ----------------------------------------------------------------------------
+    @property
+    def rules(self) -> list[FaultRule]:
+        with self._lock:
+            return list(self._rules)
+
+    def get(self, rule_id: str) -> FaultRule:
+        with self._lock:
+            for rule in self._rules:
+                if rule.id == rule_id:
+                    return rule
+        raise KeyError(f"no fault rule with id {rule_id!r}")
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._rules)
+
+    def __iter__(self) -> Iterator[FaultRule]:
+        return iter(self.rules)
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        return [rule.to_dict() for rule in self.rules]
+
+    def unfired(self) -> list[FaultRule]:
+        """Rules that never fired (a test's fault that never happened is usually a bug)."""
+        return [rule for rule in self.rules if rule.fired == 0]
+
+    def assert_all_fired(self) -> None:
+        missing = self.unfired()
+        if missing:
+            lines = "\n  ".join(rule.describe() for rule in missing)
+            raise AssertionError(f"{_count(len(missing), 'fault rule')} never fired:\n  {lines}")
+
+    def assert_never_fired(self, rule: FaultRule | str) -> None:
+        found = rule if isinstance(rule, FaultRule) else self.get(rule)
+        if found.fired:
+            raise AssertionError(f"fault rule fired but should not have: {found.describe()}")
+
+    # -- the app's question -----------------------------------------------------------------
+    def decide(self, info: RequestInfo) -> FaultAction | None:
+        """The action of the first live rule matching `info`, counting it as fired."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.exhausted or not rule.matches(info):
+                    continue
+                if rule.probability is not None and self._random.random() >= rule.probability:
+                    continue
+                rule.fired += 1
+                return rule.action()
+        return None
+
+    def _taken_ids(self) -> set[str]:
+        return {rule.id for rule in self._rules}
+
+    def _fresh_id(self) -> str:
+        taken = self._taken_ids()
+        while True:
+            candidate = f"fault-{self._next_number}"
+            self._next_number += 1
+            if candidate not in taken:
+                return candidate
+
+
+# -- validation -------------------------------------------------------------------------------
+def _build_rule(fields: dict[str, Any], taken_ids: set[str]) -> FaultRule:
+    unknown = sorted(set(fields) - set(ALL_FIELDS))
+    if unknown:
+        raise ValueError(
+            f"unknown fault rule field(s): {', '.join(unknown)} (allowed: {', '.join(ALL_FIELDS)})"
+        )
+    given = {name: value for name, value in fields.items() if value is not None}
+    rule = FaultRule(
+        id=_rule_id(given.get("id"), taken_ids),
+        method=_method(given.get("method")),
+        route=_route(given.get("route")),
+        path=_text("path", given.get("path")),
+        project_id=_text("project_id", given.get("project_id")),
+        region=_text("region", given.get("region")),
+        times=_whole("times", given.get("times"), minimum=1),
+        probability=_probability(given.get("probability")),
+        status=_whole("status", given.get("status"), minimum=100),
+        message=_text("message", given.get("message")),
+        retry_after=_whole("retry_after", given.get("retry_after"), minimum=0),
+        latency=_latency(given.get("latency", 0.0)),
+        drop=_flag("drop", given.get("drop", False)),
+        raw_body=_raw_body(given.get("raw_body")),
+        outcome=_outcome(given.get("outcome")),
+        fired=_whole("fired", given.get("fired", 0), minimum=0) or 0,
+    )
+    _check_action(rule)
+    return rule
+
+
+def _check_action(rule: FaultRule) -> None:
+    """Reject combinations the app could not honour, and fill in the defaults."""
+    acts = (
+        rule.status is not None,
+        rule.raw_body is not None,
+        rule.latency > 0,
+        rule.drop,
+        rule.outcome is not None,
+    )
+    if rule.message is not None and rule.status is None:
+        raise ValueError("message needs a status")
+    if not any(acts):
+        raise ValueError(
+            "a fault rule needs an action: status, raw_body, latency, drop or outcome"
+        )
+    if rule.drop and (rule.status is not None or rule.raw_body is not None or rule.outcome):
+        raise ValueError("drop closes the connection; it cannot combine with status, "
+                         "raw_body or outcome")
+    if rule.outcome and (rule.status is not None or rule.raw_body is not None):
+        raise ValueError("outcome lets the request succeed; it cannot combine with status "
+                         "or raw_body")
+    if rule.raw_body is not None:
+        if rule.status is not None and rule.status not in RAW_BODY_STATUSES:
+            raise ValueError(f"status with raw_body must be one of {_listed(RAW_BODY_STATUSES)}")
+        if rule.message is not None:
+            raise ValueError("message belongs to a fault body; raw_body is sent as given")
+    elif rule.status is not None and rule.status not in DOCUMENTED_STATUSES:
+        raise ValueError(f"status must be a documented fault status: "
+                         f"{_listed(DOCUMENTED_STATUSES)}")
+    if rule.retry_after is not None and (
+        rule.status != RETRY_AFTER_STATUS or rule.raw_body is not None
+    ):
+        raise ValueError("retry_after is only sent with status 413 (python-troveclient "
+                         "crashes on Retry-After with any other status)")
+    if rule.status == RETRY_AFTER_STATUS and rule.raw_body is None and rule.retry_after is None:
+        rule.retry_after = DEFAULT_RETRY_AFTER
+    if rule.outcome:
+        expected = OUTCOME_ROUTES[rule.outcome]
+        if rule.route is None:
+            rule.route = expected
+        elif rule.route != expected:
+            raise ValueError(f"route: outcome {rule.outcome!r} happens on route {expected!r}, "
+                             f"not {rule.route!r}")
+
+
+def _rule_id(value: Any, taken: set[str]) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("id must be a non-empty string")
+    if value in taken:
+        raise ValueError(f"id: a fault rule with id {value!r} already exists")
+    return value
+
+
+def _method(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.upper() not in HTTP_METHODS:
+        raise ValueError(f"method must be one of {', '.join(HTTP_METHODS)}, not {value!r}")
+    return value.upper()
+
+
+def _route(value: Any) -> str | None:
+    if value is None:
+        return None
+    from trovemock.api.routes import ROUTES  # the single list of route names
+
+    if not isinstance(value, str) or value not in ROUTES:
+        raise ValueError(f"route must be a route name such as 'backups.create' "
+                         f"(known: {', '.join(sorted(ROUTES))}), not {value!r}")
+    return value
+
+
+def _text(name: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name} must be a non-empty string, not {value!r}")
+    return value
+
+
+def _whole(name: str, value: Any, minimum: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {value!r}")
+    return value
+
+
+def _probability(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise ValueError(f"probability must be a number in (0, 1], not {value!r}")
+    return float(value)
+
+
+def _latency(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"latency must be a number of seconds, not {value!r}")
+    if not math.isfinite(value) or not 0 <= value <= MAX_LATENCY_SECONDS:
+        raise ValueError(f"latency must be between 0 and {MAX_LATENCY_SECONDS:g} seconds")
+    return float(value)
+
+
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be true or false, not {value!r}")
+    return value
+
+
+def _raw_body(value: Any) -> bytes | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    raise ValueError(f"raw_body must be text or bytes, not {type(value).__name__}")
+
+
+def _outcome(value: Any) -> str | None:
+    if value is None:
+        return None
+    if value not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, not {value!r}")
+    return value
+
+
+def _listed(statuses: tuple[int, ...]) -> str:
+    return ", ".join(str(status) for status in statuses)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"

@@ -1,29 +1,204 @@
-"""Request journal (placeholder: the test-control issue fills this in)."""
+"""The request journal: every request the emulated API answered, for assertions in tests.
+
+The app hands each finished exchange to `Journal.record` as a `hooks.JournalEntry`. The journal
+keeps the newest `max_entries` (10,000 by default) so a long-running server does not grow
+without bound, and can be cleared or switched off (`journal.enabled = False`).
+"""
 
 from __future__ import annotations
 
+import fnmatch
 import threading
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import asdict
+from typing import Any
 
 from trovemock.hooks import JournalEntry
 
+DEFAULT_MAX_ENTRIES = 10_000
+# How many entries an assertion message shows at most (the newest ones).
+SHOWN_IN_ASSERTIONS = 20
+
 
 class Journal:
-    def __init__(self) -> None:
+    """Recorded requests, oldest first. Thread-safe."""
+
+    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+        if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
+            raise ValueError("max_entries must be a whole number >= 1")
         self.enabled = True
-        self._entries: list[JournalEntry] = []
+        self._entries: deque[JournalEntry] = deque(maxlen=max_entries)
+        self._next_seq = 1
         self._lock = threading.Lock()
 
-    def record(self, entry: JournalEntry) -> None:
+    @property
+    def max_entries(self) -> int:
+        return self._entries.maxlen or DEFAULT_MAX_ENTRIES
+
+    def record(self, entry: JournalEntry) -> JournalEntry | None:
+        """Store `entry`, numbering it (`seq` 1, 2, ...); nothing happens when switched off."""
         if not self.enabled:
-            return
+            return None
         with self._lock:
-            entry.seq = len(self._entries) + 1
+            entry.seq = self._next_seq
+            self._next_seq += 1
             self._entries.append(entry)
+        return entry
 
     def clear(self) -> None:
+        """Forget every entry; numbering starts at 1 again."""
         with self._lock:
             self._entries.clear()
+            self._next_seq = 1
 
     @property
     def entries(self) -> list[JournalEntry]:
-        return list(self._entries)
+        with self._lock:
+            return list(self._entries)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def __iter__(self) -> Iterator[JournalEntry]:
+        return iter(self.entries)
+
+    def filter(
+        self,
+        method: str | None = None,
+        route: str | None = None,
+        status: int | None = None,
+        project_id: str | None = None,
+        region: str | None = None,
+        path: str | None = None,
+    ) -> list[JournalEntry]:
+        """Entries matching every given field; `method` ignores case, `path` is a glob."""
+        return [
+            entry
+            for entry in self.entries
+            if _matches(entry, method, route, status, project_id, region, path)
+        ]
+
+    def last(self, n: int = 1) -> list[JournalEntry]:
+        """The newest `n` entries, oldest first."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError("n must be a whole number >= 0")
+        entries = self.entries
+        return entries[len(entries) - n :] if n else []
+
+    @property
+    def latest(self) -> JournalEntry | None:
+        """The newest entry, None when nothing was recorded."""
+        with self._lock:
+            return self._entries[-1] if self._entries else None
+
+    def assert_called(
+        self, route: str, times: int | None = None, **filters: Any
+    ) -> list[JournalEntry]:
+        """Assert `route` was requested (exactly `times` times when given; matching `filters`:
+        method, status, project_id, region, path) and return those entries."""
+        found = self.filter(route=route, **filters)
+        if (times is None and found) or (times is not None and len(found) == times):
+            return found
+        wanted = "at least once" if times is None else _times(times)
+        raise AssertionError(
+            f"expected {_describe(route, filters)} {wanted}, got {_times(len(found))}"
+            + self._context(found)
+        )
+
+    def assert_not_called(self, route: str, **filters: Any) -> None:
+        found = self.filter(route=route, **filters)
+        if found:
+            raise AssertionError(
+                f"expected no {_describe(route, filters)}, got {_times(len(found))}"
+                + self._context(found)
+            )
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """JSON-serialisable entries (times as ISO 8601 strings)."""
+        return [entry_to_dict(entry) for entry in self.entries]
+
+    def format(self, last: int = SHOWN_IN_ASSERTIONS) -> str:
+        """The newest `last` entries, one compact line each."""
+        return "\n".join(format_entry(entry) for entry in self.last(last))
+
+    def _context(self, found: list[JournalEntry]) -> str:
+        if not self.enabled:
+            return "\n(the journal is switched off: journal.enabled is False)"
+        everything = self.entries
+        if not everything:
+            return "\n(no requests were recorded)"
+        marked = {id(entry) for entry in found}
+        title = "recorded requests (> marks a match)" if found else "recorded requests"
+        return f"\n{title}:\n" + _lines(everything, marked)
+
+
+def entry_to_dict(entry: JournalEntry) -> dict[str, Any]:
+    data = asdict(entry)
+    data["time"] = entry.time.isoformat()
+    return data
+
+
+def format_entry(entry: JournalEntry) -> str:
+    """``#3 POST /v1.0/p/backups -> 503 serviceUnavailable: ... [fault fault-1]``"""
+    query = "&".join(f"{key}={value}" for key, value in entry.query.items())
+    line = f"#{entry.seq} {entry.method} {entry.path}{'?' + query if query else ''}"
+    line += f" -> {entry.status}"
+    fault = _fault_text(entry.response_json) if entry.status >= 400 else None
+    if fault:
+        line += f" {fault}"
+    if entry.fault_rule:
+        line += f" [fault rule {entry.fault_rule}]"
+    return line
+
+
+def _fault_text(body: Any) -> str | None:
+    """`name: message` of a `{"<faultName>": {"code": N, "message": ...}}` body."""
+    if isinstance(body, dict) and len(body) == 1:
+        ((name, inner),) = body.items()
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            message = inner["message"]
+            return f"{name}: {message if len(message) <= 120 else message[:117] + '...'}"
+    return None
+
+
+def _matches(
+    entry: JournalEntry,
+    method: str | None,
+    route: str | None,
+    status: int | None,
+    project_id: str | None,
+    region: str | None,
+    path: str | None,
+) -> bool:
+    return (
+        (method is None or entry.method.upper() == method.upper())
+        and (route is None or entry.route == route)
+        and (status is None or entry.status == status)
+        and (project_id is None or entry.project_id == project_id)
+        and (region is None or (entry.region or "").upper() == region.upper())
+        and (path is None or fnmatch.fnmatchcase(entry.path, path))
+    )
+
+
+def _describe(route: str, filters: dict[str, Any]) -> str:
+    given = ", ".join(f"{key}={value!r}" for key, value in filters.items() if value is not None)
+    return f"{route} ({given})" if given else route
+
+
+def _lines(entries: list[JournalEntry], marked: set[int]) -> str:
+    hidden = len(entries) - SHOWN_IN_ASSERTIONS
+    text = "\n".join(
+        ("> " if id(entry) in marked else "  ") + format_entry(entry)
+        for entry in entries[-SHOWN_IN_ASSERTIONS:]
+    )
+    return (f"  ... {hidden} older not shown\n" if hidden > 0 else "") + text
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _times(n: int) -> str:
+    return {0: "0 times", 1: "once"}.get(n, f"{n} times")

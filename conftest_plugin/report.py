@@ -1,0 +1,25 @@
+"""The report section a failing test gets: the newest requests its cloud answered."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from trovemock import TroveMock
+
+SHOWN_ENTRIES = 20
+
+
+def journal_section(mock: TroveMock) -> tuple[str, str]:
+    """(title, text) for `report.sections`."""
+    total = len(mock.journal)
+    shown = min(total, SHOWN_ENTRIES)
+    title = f"trovemock journal (last {shown} of {total} requests)"
+    if not mock.journal.enabled and total == 0:
+        text = "(the journal is switched off: journal.enabled is False)"
+    else:
+        text = mock.journal.format(last=SHOWN_ENTRIES) or "(no requests were recorded)"
+    rules = mock.faults.rules
+    if rules:
+        text += "\nfault rules:\n" + "\n".join("  " + rule.describe() for rule in rules)
+    return title, text
