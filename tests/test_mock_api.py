@@ -119,3 +119,15 @@ def test_a_malformed_import_changes_nothing(mutate, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         mock.import_state(bad)
     assert mock.export_state() == state
+
+
+def test_tokens_kept_on_reset_survive_it_and_others_do_not() -> None:
+    mock = TroveMock()
+    mock.add_token("admin-secret", None, ["admin"], keep_on_reset=True)
+    mock.add_token("per-test", "p")
+    mock.reset()
+    assert set(mock.cloud.tokens) == {"admin-secret"}
+    listed = Client(mock).get(
+        "/v1.0/p/backups?all_projects=true", headers={"X-Auth-Token": "admin-secret"}
+    )
+    assert listed.status_code == 200

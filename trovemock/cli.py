@@ -223,7 +223,7 @@ def build_mock(options: argparse.Namespace) -> Any:
 
         seed_demo(mock)
     for token in options.admin_token:
-        mock.add_token(token, None, roles=["admin"])
+        mock.add_token(token, None, roles=["admin"], keep_on_reset=True)
     for user in options.user:
         identity.add_user(mock, **user)
     return mock

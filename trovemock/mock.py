@@ -176,13 +176,21 @@ class TroveMock:
             return group
 
     def add_token(
-        self, token: str, project_id: str | None = None, roles: Iterable[str] = ()
+        self,
+        token: str,
+        project_id: str | None = None,
+        roles: Iterable[str] = (),
+        *,
+        keep_on_reset: bool = False,
     ) -> None:
         """Register a token: bound to `project_id` (None: any project), with `roles`
         ("admin" unlocks the admin-only list filters). Unregistered tokens are accepted
-        as members of the URL's project."""
+        as members of the URL's project. `keep_on_reset` tokens survive `reset()` (the
+        server's `--admin-token`)."""
+        if isinstance(roles, str):
+            raise ValueError("roles must be a list of role names, not a string")
         with self.cloud.lock:
-            self.cloud.add_token(token, project_id, tuple(roles))
+            self.cloud.add_token(token, project_id, tuple(roles), keep_on_reset)
 
     def reset(self) -> None:
         """An empty cloud again; the clock and config are kept, faults and journal cleared."""

@@ -42,6 +42,7 @@ class Cloud:
         self.config = config
         self.lock = threading.RLock()
         self.datastores = Datastores()
+        self.kept_tokens: dict[str, tuple[str | None, frozenset[str]]] = {}
         if dialect == "rackspace":
             self.regions: tuple[str, ...] = RACKSPACE_REGIONS
         else:
@@ -56,7 +57,7 @@ class Cloud:
             self.ha_groups: dict[str, HAGroup] = {}
             self.children: dict[str, list[str]] = {}
             self.copies: dict[str, dict[str, str]] = {}  # origin id -> region -> backup id
-            self.tokens: dict[str, tuple[str | None, frozenset[str]]] = {}
+            self.tokens: dict[str, tuple[str | None, frozenset[str]]] = dict(self.kept_tokens)
             self.scheduler = Scheduler()
             self._order = itertools.count(1)
 
@@ -143,7 +144,15 @@ class Cloud:
         return iter(merged)
 
     # -- tokens -----------------------------------------------------------------------
-    def add_token(self, token: str, project_id: str | None, roles: tuple[str, ...] = ()) -> None:
+    def add_token(
+        self,
+        token: str,
+        project_id: str | None,
+        roles: tuple[str, ...] = (),
+        keep_on_reset: bool = False,
+    ) -> None:
         if not isinstance(token, str) or not token:
             raise ValueError("token must be a non-empty string")
         self.tokens[token] = (project_id, frozenset(roles))
+        if keep_on_reset:
+            self.kept_tokens[token] = self.tokens[token]
