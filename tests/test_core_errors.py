@@ -22,9 +22,16 @@ from core_helpers import (
 @pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize(
     "method,path",
-    [("PUT", "/backups/{b}"), ("PATCH", "/backups/{b}"), ("POST", "/backups/{b}"),
-     ("PUT", "/backups"), ("DELETE", "/backups"), ("PUT", "/instances/{i}/backups"),
-     ("DELETE", "/flavors"), ("GET", "/instances/{i}/action")],
+    [
+        ("PUT", "/backups/{b}"),
+        ("PATCH", "/backups/{b}"),
+        ("POST", "/backups/{b}"),
+        ("PUT", "/backups"),
+        ("DELETE", "/backups"),
+        ("PUT", "/instances/{i}/backups"),
+        ("DELETE", "/flavors"),
+        ("GET", "/instances/{i}/action"),
+    ],
 )
 def test_known_path_with_a_wrong_method_is_bad_method(dialect: str, method: str, path: str) -> None:
     mock, api, project = make(dialect)
@@ -32,7 +39,10 @@ def test_known_path_with_a_wrong_method_is_bad_method(dialect: str, method: str,
     backup = completed_backup(api, instance)
     before = mock.export_state()
     url = path.format(b=backup["id"], i=instance)
-    fault_of(api.request(method, url, json_body={"backup": {"name": "x"}}), 405, "badMethod")
+    resp = api.request(method, url, json_body={"backup": {"name": "x"}})
+    fault_of(resp, 405, "badMethod")
+    assert method not in resp.headers["Allow"].split(", ")  # RFC 9110: a 405 says what works
+    assert resp.headers["Allow"]
     assert mock.export_state() == before
 
 
@@ -153,10 +163,17 @@ def test_openstack_rejects_rackspace_create_fields(fields: dict) -> None:
 
 @pytest.mark.parametrize(
     "fields",
-    [{"incremental": 1}, {"swift_container": "mycontainer"},
-     {"restore_from": {"remote_location": "http://swift/c/o",
-                       "local_datastore_version_id": "0b5d4c58-1b1d-4a4e-9c8a-3c3a5f8e3c11",
-                       "size": 1}}],
+    [
+        {"incremental": 1},
+        {"swift_container": "mycontainer"},
+        {
+            "restore_from": {
+                "remote_location": "http://swift/c/o",
+                "local_datastore_version_id": "0b5d4c58-1b1d-4a4e-9c8a-3c3a5f8e3c11",
+                "size": 1,
+            }
+        },
+    ],
     ids=["incremental", "swift_container", "restore_from"],
 )
 def test_rackspace_rejects_openstack_create_fields(fields: dict) -> None:
@@ -167,8 +184,9 @@ def test_rackspace_rejects_openstack_create_fields(fields: dict) -> None:
     assert api.mock.instance_status(instance) == "ACTIVE"
 
 
-@pytest.mark.parametrize("query", [{"instance_id": "x"}, {"all_projects": "True"},
-                                   {"project_id": "p2"}])
+@pytest.mark.parametrize(
+    "query", [{"instance_id": "x"}, {"all_projects": "True"}, {"project_id": "p2"}]
+)
 def test_rackspace_rejects_openstack_list_filters(query: dict) -> None:
     mock, api, project = make("rackspace")
     completed_backup(api, seed_instance(mock, project))
@@ -208,9 +226,20 @@ def _bad_requests(api: Api, instance: str, backup_id: str, running_id: str) -> l
         (api.post("/backups", backup_body(instance)), 422),  # a backup is already running
         (api.delete(f"/backups/{running_id}"), 422),
         (api.delete(f"/instances/{instance}"), 422),
-        (api.post("/instances", {"instance": {"name": "r", "flavorRef": "1",
-                                              "volume": {"size": 2},
-                                              "restorePoint": {"backupRef": running_id}}}), 409),
+        (
+            api.post(
+                "/instances",
+                {
+                    "instance": {
+                        "name": "r",
+                        "flavorRef": "1",
+                        "volume": {"size": 2},
+                        "restorePoint": {"backupRef": running_id},
+                    }
+                },
+            ),
+            409,
+        ),
         (api.request("POST", "/backups", data="{", content_type="application/json"), 400),
         (api.request("POST", "/backups", data="{}", content_type="text/plain"), 415),
         (api.request("PUT", f"/backups/{backup_id}", json_body={"backup": {}}), 405),

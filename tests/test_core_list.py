@@ -148,15 +148,13 @@ def test_datastore_filter(dialect: str) -> None:
 def test_unknown_datastore_is_not_found(dialect: str) -> None:
     mock, api, project = make(dialect)
     completed_backup(api, seed_instance(mock, project))
-    message = fault_of(api.get("/backups", query={"datastore": "nosuchdb"}), 404,
-                       "itemNotFound")
+    message = fault_of(api.get("/backups", query={"datastore": "nosuchdb"}), 404, "itemNotFound")
     assert "nosuchdb" in message
 
 
 def test_openstack_unknown_datastore_has_the_upstream_message() -> None:
     _, api, _ = make("openstack")
-    message = fault_of(api.get("/backups", query={"datastore": "nosuchdb"}), 404,
-                       "itemNotFound")
+    message = fault_of(api.get("/backups", query={"datastore": "nosuchdb"}), 404, "itemNotFound")
     assert message == "Datastore 'nosuchdb' cannot be found."
 
 
@@ -168,3 +166,16 @@ def test_openstack_instance_id_filter() -> None:
     completed_backup(api, second)
     assert list_ids(api, instance_id=first) == [b1["id"]]
     assert ok(api.get("/backups", query={"instance_id": random_id()}))["backups"] == []
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("param", ["marker", "limit"])
+def test_huge_limit_or_marker_is_a_page_not_a_crash(dialect: str, param: str) -> None:
+    mock, api, project = make(dialect)
+    instance = seed_instance(mock, project)
+    made = _completed(api, instance, 2)
+    huge = "9" * 30
+    listed = ok(api.get("/backups", query={param: huge}))["backups"]
+    assert [b["id"] for b in listed] == ([] if param == "marker" else made[::-1])
+    under_instance = ok(api.get(f"/instances/{instance}/backups", query={param: huge}))
+    assert "links" not in under_instance

@@ -131,3 +131,10 @@ def test_tokens_kept_on_reset_survive_it_and_others_do_not() -> None:
         "/v1.0/p/backups?all_projects=true", headers={"X-Auth-Token": "admin-secret"}
     )
     assert listed.status_code == 200
+
+
+@pytest.mark.parametrize("users", [[("u1", ("db1",))], {"u1": [7]}, [""]])
+def test_add_instance_rejects_malformed_users(users) -> None:
+    mock = TroveMock()
+    with pytest.raises(ValueError, match="users"):
+        mock.add_instance("p", databases=["db1"], users=users)

@@ -326,4 +326,9 @@ def _contents(
         if isinstance(users, dict)
         else {name: () for name in users}
     )
+    names = [*databases, *grants, *(db for dbs in grants.values() for db in dbs)]
+    if not all(isinstance(name, str) and name for name in names):
+        raise ValueError(
+            "databases must be names, and users names or a mapping name -> database names"
+        )
     return Contents(tuple(databases), tuple(grants.items()))

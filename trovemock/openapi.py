@@ -32,10 +32,11 @@ COMPONENTS = "#/components/schemas/"
 SUCCESS_TEXT = {200: "OK", 202: "Accepted"}
 
 # Query parameters of the list calls (trove-behavior.md §10; seed 002 documents datastore).
+# `marker` is an offset, as in Trove: the next link carries it.
 LIST_QUERY: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "openstack": [
         ("limit", {"type": "integer", "minimum": 1}),
-        ("marker", {"type": "string"}),
+        ("marker", {"type": "integer", "minimum": 0}),
         ("datastore", {"type": "string"}),
         ("instance_id", {"type": "string"}),
         ("all_projects", {"type": "string"}),
@@ -43,7 +44,7 @@ LIST_QUERY: dict[str, list[tuple[str, dict[str, Any]]]] = {
     ],
     "rackspace": [
         ("limit", {"type": "integer", "minimum": 1}),
-        ("marker", {"type": "string"}),
+        ("marker", {"type": "integer", "minimum": 0}),
         ("datastore", {"type": "string"}),
     ],
 }

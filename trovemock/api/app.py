@@ -99,7 +99,9 @@ def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Re
     except DomainError as error:
         response, reply_json = _fault_and_body(domain_fault(error))
     except ApiError as error:
-        response, reply_json = _fault_and_body(fault_response(error.status, str(error)))
+        response, reply_json = _fault_and_body(
+            fault_response(error.status, str(error), error.headers)
+        )
     except Exception:  # noqa: BLE001 - never a traceback on the wire
         log.exception("unexpected error handling %s %s", request.method, request.path)
         response, reply_json = _fault_and_body(internal_fault())
@@ -174,8 +176,9 @@ def _route(path: str, method: str) -> tuple[str | None, dict[str, str], ApiError
     adapter = URL_MAP.bind("trovemock")
     try:
         name, args = adapter.match(path, method)
-    except MethodNotAllowed:
-        return None, _args_of(adapter, path), ApiError(405)
+    except MethodNotAllowed as error:
+        allowed = ", ".join(sorted(error.valid_methods or ()))
+        return None, _args_of(adapter, path), ApiError(405, headers={"Allow": allowed})
     except NotFound:
         return None, {}, ApiError(404)
     return name, args, None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -16,6 +17,7 @@ from trovemock.model.cloud import Cloud
 from trovemock.model.errors import NotImplementedForDialect
 from trovemock.schema import validation_message
 
+MAX_OFFSET = sys.maxsize // 4
 TRUE_STRINGS = frozenset({"1", "true", "yes", "on", "y", "t"})
 
 
@@ -57,7 +59,8 @@ class Ctx:
             raise ApiError(400, f"{name} must be an integer, not {raw[:100]!r}.") from None
         if value < 0 or (name == "limit" and value < 1):
             raise ApiError(400, f"{name} must be {'>= 1' if name == 'limit' else '>= 0'}.")
-        return value
+        # Trove has no upper bound: a huge marker is an empty page, a huge limit is everything.
+        return min(value, MAX_OFFSET)
 
     def query_bool(self, name: str) -> bool:
         """oslo's bool_from_string: 1/true/yes/on/y/t (any case) is true."""

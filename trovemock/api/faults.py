@@ -55,9 +55,12 @@ DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
 class ApiError(Exception):
     """An error the HTTP layer itself detects (body parsing, routing, auth)."""
 
-    def __init__(self, status: int, message: str | None = None) -> None:
+    def __init__(
+        self, status: int, message: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message or DEFAULT_MESSAGES[status])
         self.status = status
+        self.headers = headers
 
 
 def fault_body(status: int, message: str | None = None) -> dict:

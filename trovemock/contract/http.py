@@ -33,6 +33,19 @@ class Answer:
         except ValueError:
             return NOT_JSON
 
+    def inner(self, key: str) -> dict[str, Any] | None:
+        """The object under `key` of a JSON object body (``{"backup": {...}}``), else None."""
+        body = self.json
+        if isinstance(body, dict) and isinstance(body.get(key), dict):
+            return body[key]
+        return None
+
+    def items(self, key: str) -> list[Any] | None:
+        """The list under `key` of a JSON object body (``{"backups": [...]}``), else None."""
+        body = self.json
+        items = body.get(key) if isinstance(body, dict) else None
+        return items if isinstance(items, list) else None
+
     def snippet(self) -> str:
         text = self.body.decode("utf-8", "replace")
         return repr(text if len(text) <= SNIPPET else text[:SNIPPET] + "...")
@@ -43,7 +56,10 @@ class Answer:
         if isinstance(body, dict) and len(body) == 1:
             ((name, inner),) = body.items()
             if isinstance(inner, dict) and "message" in inner:
-                return f"{self.status} {name}: {inner['message']!r}"
+                message = str(inner["message"])
+                if len(message) > SNIPPET:
+                    message = message[:SNIPPET] + "..."
+                return f"{self.status} {name}: {message!r}"
         return f"{self.status}, {self.describe_body()}"
 
     def describe_body(self) -> str:

@@ -49,6 +49,10 @@ def contract_options(config: pytest.Config) -> ContractOptions | None:
     return options
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    contract_options(config)  # bad option combinations are usage errors, reported at once
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "trove_check" in metafunc.fixturenames:
         options = contract_options(metafunc.config)
