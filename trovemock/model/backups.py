@@ -21,7 +21,7 @@ from trovemock.model.errors import (
     Unprocessable,
     not_found,
 )
-from trovemock.model.instances import require_available
+from trovemock.model.instances import require_available, visible_instance
 
 SHELL_SAFE = re.compile(r"^[A-Za-z0-9_@%+=:,./-]*$")
 
@@ -33,6 +33,15 @@ class Caller:
     project_id: str
     region: str
     is_admin: bool = False
+
+    def sees(self, item: Backup | Instance | None) -> bool:
+        """Whether a record exists for this caller: in its region, and in its project unless
+        it is an admin. Everything else is 404, never 403 (as Trove does)."""
+        return (
+            item is not None
+            and item.region == self.region
+            and (item.project_id == self.project_id or self.is_admin)
+        )
 
 
 @dataclass(frozen=True)
@@ -54,11 +63,7 @@ def visible_backup(cloud: Cloud, caller: Caller, backup_id: str) -> Backup:
     """Another project's backup is 404 for a non-admin, never 403 (as Trove does)."""
     cloud.now()
     backup = cloud.backups.get(backup_id)
-    if (
-        backup is None
-        or backup.region != caller.region
-        or (backup.project_id != caller.project_id and not caller.is_admin)
-    ):
+    if not caller.sees(backup):
         raise not_found(backup_id)
     return backup
 
@@ -98,13 +103,7 @@ def list_backups(
 
 def instance_backups(cloud: Cloud, caller: Caller, instance_id: str) -> Iterator[Backup]:
     cloud.now()
-    instance = cloud.instances.get(instance_id)
-    if (
-        instance is None
-        or instance.region != caller.region
-        or (instance.project_id != caller.project_id and not caller.is_admin)
-    ):
-        raise not_found(instance_id)
+    visible_instance(cloud, caller, instance_id)  # 404 unless the caller sees it
     scope = None if caller.is_admin else caller.project_id
     return (b for b in cloud.newest_first(caller.region, scope) if b.instance_id == instance_id)
 

@@ -14,11 +14,7 @@ if TYPE_CHECKING:
 
 def visible_group(cloud: Cloud, caller: Caller, ha_id: str) -> HAGroup:
     group = cloud.ha_groups.get(ha_id)
-    if (
-        group is None
-        or group.region != caller.region
-        or (group.project_id != caller.project_id and not caller.is_admin)
-    ):
+    if not caller.sees(group):
         raise not_found(ha_id)
     return group
 

@@ -38,11 +38,7 @@ def require_available(cloud: Cloud, instance: Instance) -> None:
 
 def visible_instance(cloud: Cloud, caller: Caller, instance_id: str) -> Instance:
     instance = cloud.instances.get(instance_id)
-    if (
-        instance is None
-        or instance.region != caller.region
-        or (instance.project_id != caller.project_id and not caller.is_admin)
-    ):
+    if not caller.sees(instance):
         raise _not_found(instance_id)
     return instance
 
