@@ -335,15 +335,19 @@ def _v2_catalog(mock: Any, base: str, project: str) -> list[dict[str, Any]]:
 # --- keystone v3 ------------------------------------------------------------------------------
 
 
-def _v3_version(base: str) -> dict[str, Any]:
+def _version_document(base: str, version: str, status: str, updated: str) -> dict[str, Any]:
+    """The discovery document of one identity API version (`GET /v3`, `GET /v2.0`)."""
     return {
         "version": {
-            "id": "v3.14",
-            "status": "stable",
-            "updated": "2020-04-07T00:00:00Z",
-            "links": [{"rel": "self", "href": f"{base}/v3/"}],
+            "id": "v3.14" if version == "v3" else version,
+            "status": status,
+            "updated": updated,
+            "links": [{"rel": "self", "href": f"{base}/{version}/"}],
             "media-types": [
-                {"base": "application/json", "type": "application/vnd.openstack.identity-v3+json"}
+                {
+                    "base": "application/json",
+                    "type": f"application/vnd.openstack.identity-{version}+json",
+                }
             ],
         }
     }
@@ -403,20 +407,6 @@ def _v3_tokens(mock: Any, request: Request) -> Response:
 
 
 # --- keystone v2.0 / Rackspace ----------------------------------------------------------------
-
-
-def _v2_version(base: str) -> dict[str, Any]:
-    return {
-        "version": {
-            "id": "v2.0",
-            "status": "deprecated",
-            "updated": "2014-04-17T00:00:00Z",
-            "links": [{"rel": "self", "href": f"{base}/v2.0/"}],
-            "media-types": [
-                {"base": "application/json", "type": "application/vnd.openstack.identity-v2.0+json"}
-            ],
-        }
-    }
 
 
 def _v2_tokens(mock: Any, request: Request) -> Response:
@@ -502,9 +492,17 @@ def handle(mock: Any, request: Request) -> Response:
     base = _base_url(request)
     rackspace_style = not path.startswith("/v3")
     routes = {
-        "/v3": ({"GET", "HEAD"}, lambda: _json(_v3_version(base), 200)),
+        "/v3": (
+            {"GET", "HEAD"},
+            lambda: _json(_version_document(base, "v3", "stable", "2020-04-07T00:00:00Z"), 200),
+        ),
         "/v3/auth/tokens": ({"POST"}, lambda: _v3_tokens(mock, request)),
-        "/v2.0": ({"GET", "HEAD"}, lambda: _json(_v2_version(base), 200)),
+        "/v2.0": (
+            {"GET", "HEAD"},
+            lambda: _json(
+                _version_document(base, "v2.0", "deprecated", "2014-04-17T00:00:00Z"), 200
+            ),
+        ),
         "/v2.0/tokens": ({"POST"}, lambda: _v2_tokens(mock, request)),
         "/auth/v1.0": ({"GET", "HEAD"}, lambda: _v1_auth(mock, request)),
     }
