@@ -113,3 +113,32 @@ def test_serve_runs_until_sigterm_and_restores_signal_handlers():
     assert rc == 0
     assert seen["answer"] == {"method": "GET", "path": "/ready"}
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"GET /v1.0/p/backups HTTP/9.9\r\n\r\n",
+        b"\x00\x01\x02 / HTTP/1.1\r\n\r\n",
+    ],
+)
+def test_a_request_too_broken_for_the_app_still_gets_a_fault_body(raw: bytes):
+    from trovemock import TroveMock
+
+    with BackgroundServer(TroveMock()) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(raw)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+    if answer.startswith(b"HTTP/"):
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert b"Content-Type: application/json" in head
+        status = int(head.split()[1])
+    else:  # no parsable version: http.server answers HTTP/0.9 style, a bare body
+        body, status = answer, None
+    fault = json.loads(body)
+    (name,) = fault
+    assert 400 <= fault[name]["code"] < 600 and isinstance(fault[name]["message"], str)
+    assert status in (None, fault[name]["code"])

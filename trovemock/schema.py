@@ -11,11 +11,12 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
+if TYPE_CHECKING:  # jsonschema is imported on first use: it is a third of start-up time
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 
 def schemas_root() -> Traversable:
@@ -45,6 +46,8 @@ def load(name: str) -> dict[str, Any]:
 
 @cache
 def registry() -> Registry:
+    from referencing import Registry, Resource
+
     resources_ = [
         (doc["$id"], Resource.from_contents(doc))
         for doc in all_schemas().values()
@@ -53,14 +56,19 @@ def registry() -> Registry:
     return Registry().with_resources(resources_)
 
 
-# Trove validates with Draft 4, where 1.0 is not an integer; JSON Schema 2020-12 says it is.
-# The emulator keeps Trove's answer (`"incremental": 1.0` is a 400).
-StrictIntegerValidator = validators.extend(
-    Draft202012Validator,
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
-        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
-    ),
-)
+@cache
+def _strict_integer_validator() -> type[Draft202012Validator]:
+    """Trove validates with Draft 4, where 1.0 is not an integer; JSON Schema 2020-12 says it
+    is. The emulator keeps Trove's answer (`"incremental": 1.0` is a 400)."""
+    from jsonschema import Draft202012Validator, validators
+
+    return validators.extend(
+        Draft202012Validator,
+        type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
+            "integer",
+            lambda _checker, value: isinstance(value, int) and not isinstance(value, bool),
+        ),
+    )
 
 
 def _inlined(node: Any, resolver) -> Any:
@@ -82,7 +90,7 @@ def _inlined(node: Any, resolver) -> Any:
 def validator(name: str) -> Draft202012Validator:
     document = load(name)
     resolver = registry().resolver(base_uri=document.get("$id", ""))
-    return StrictIntegerValidator(_inlined(document, resolver))
+    return _strict_integer_validator()(_inlined(document, resolver))
 
 
 def _path_text(error: ValidationError) -> str:

@@ -10,6 +10,7 @@ a single byte, so the client sees what it would see when a load balancer gives u
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import threading
@@ -19,6 +20,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from trovemock.api.faults import fault_body
 from trovemock.hooks import ConnectionDropped
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -44,6 +46,19 @@ class _RequestHandler(WSGIRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Requests too broken to reach the app (a garbage request line, an over-long URL)
+        still get the service's fault body, not http.server's HTML page."""
+        body = json.dumps(fault_body(code, message)).encode()
+        self.log_message("code %d, message %s", code, message)
+        self.send_response(code, message)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         if self.log_requests:

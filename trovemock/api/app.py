@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from trovemock import hooks
@@ -233,7 +233,10 @@ def _parse_body(mock: TroveMock, request: Request, seen: _Exchange) -> Any:
     limit = mock.config.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, f"The request body is larger than the limit of {limit} bytes.")
-    raw = request.stream.read(limit + 1)
+    try:
+        raw = request.stream.read(limit + 1)
+    except (OSError, HTTPException) as error:  # broken chunked framing, client gone
+        raise ApiError(400, f"The request body could not be read: {_short(error)}") from None
     if len(raw) > limit:
         raise ApiError(413, f"The request body is larger than the limit of {limit} bytes.")
     if not raw.strip():
