@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -72,8 +72,10 @@ def page(ctx: Ctx, items: Iterable[Any], render, key: str) -> dict[str, Any]:
     only when another item exists. Only the requested page is read from `items`."""
     limit = ctx.query_int("limit", ctx.cloud.config.page_size)
     marker = ctx.query_int("marker", 0)
-    iterator: Iterator[Any] = iter(items)
-    window = list(islice(iterator, marker, marker + limit + 1))
+    if isinstance(items, list):
+        window = items[marker : marker + limit + 1]
+    else:
+        window = list(islice(iter(items), marker, marker + limit + 1))
     body: dict[str, Any] = {key: [render(item) for item in window[:limit]]}
     if len(window) > limit:
         query = [(k, v) for k, v in ctx.query.items(multi=True) if k != "marker"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -77,7 +77,7 @@ def list_backups(
     project_id: str | None = None,
     all_projects: bool = False,
     ha_id: str | None = None,
-) -> Iterator[Backup]:
+) -> Iterable[Backup]:
     """Backups newest first. `project_id` and `all_projects` need the admin role."""
     cloud.now()
     if project_id is not None or all_projects:
@@ -88,6 +88,8 @@ def list_backups(
         scope = None
     elif project_id is not None:
         scope = project_id
+    if scope is not None and datastore is None and instance_id is None and ha_id is None:
+        return cloud.newest_first_list(caller.region, scope)
     found: Iterator[Backup] = cloud.newest_first(caller.region, scope)
     if datastore is not None:
         kind = cloud.datastores.find_type(datastore)

@@ -60,6 +60,8 @@ class Cloud:
             self.tokens: dict[str, tuple[str | None, frozenset[str]]] = dict(self.kept_tokens)
             self.scheduler = Scheduler()
             self._order = itertools.count(1)
+            self._changes = 0  # bumped whenever any list order changes
+            self._snapshots: dict[tuple[str, str], tuple[int, list[Backup]]] = {}
 
     # -- time -------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -101,6 +103,7 @@ class Cloud:
     # -- backups bookkeeping ----------------------------------------------------------
     def store_backup(self, backup: Backup) -> None:
         backup.order = next(self._order)
+        self._changes += 1
         self.backups[backup.id] = backup
         self.project(backup.region, backup.project_id).backups[backup.id] = backup
         if backup.parent_id is not None:
@@ -111,9 +114,11 @@ class Cloud:
         """Record a change: bumps `updated` and moves the backup to the head of lists."""
         backup.updated = max(when, backup.updated)
         backup.order = next(self._order)
+        self._changes += 1
         self.project(backup.region, backup.project_id).backups.move_to_end(backup.id)
 
     def drop_backup(self, backup: Backup) -> None:
+        self._changes += 1
         del self.backups[backup.id]
         del self.project(backup.region, backup.project_id).backups[backup.id]
         self.children.pop(backup.id, None)
@@ -129,6 +134,17 @@ class Cloud:
             if not regions:
                 del self.copies[backup.origin_id]
         backup.generation += 1
+
+    def newest_first_list(self, region: str, project_id: str) -> list[Backup]:
+        """The project's backups newest first, as a list kept until the next change: walking
+        a long list page by page then costs one copy, and each page is a slice."""
+        key = (region, project_id)
+        cached = self._snapshots.get(key)
+        if cached is not None and cached[0] == self._changes:
+            return cached[1]
+        found = list(self.newest_first(region, project_id))
+        self._snapshots = {key: (self._changes, found)}  # keep one: memory stays bounded
+        return found
 
     def newest_first(self, region: str, project_id: str | None) -> Iterator[Backup]:
         """Backups of one project (or every project when None), most recently changed first."""
