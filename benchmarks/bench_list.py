@@ -112,8 +112,8 @@ def main() -> list[Row]:
                 target=target,
                 met=last <= 2 * base,
                 note=f"{last / base:.2f}x the page at 100: the marker is an offset (as in "
-                "Trove) and the page skips that many backups first; fix: keep each project's "
-                "newest-first order indexable so that a page is a slice (see below)",
+                "Trove); an unfiltered list is a slice of the project's newest-first list, "
+                "cached until the next change",
             ),
             Row(
                 "3",

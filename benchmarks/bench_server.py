@@ -146,9 +146,8 @@ def main() -> list[Row]:
             target=target,
             met=ours_sub[0] < TARGET_MS,
             note=f"a new Python process: `python -c pass` takes {bare:.0f} ms and `python -c "
-            f"'import trovemock.cli, trovemock.server, trovemock.mock'` {imports:.0f} ms; fix: "
-            "import jsonschema lazily, lighter HTTP layer (see below); in tests use "
-            "BackgroundServer",
+            f"'import trovemock.cli, trovemock.server, trovemock.mock'` {imports:.0f} ms; "
+            "werkzeug's import is most of it (see below); in tests use BackgroundServer",
         ),
         Row(
             "5",
