@@ -10,10 +10,12 @@ Also here: `contract_target`, a fast emulator on a loopback server for the contr
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings
 from werkzeug.test import Client
 
 from trovemock import SystemClock, TroveMock, hooks
@@ -21,6 +23,13 @@ from trovemock.contract.audit import ResponseAudit
 from trovemock.server import BackgroundServer
 
 AUDIT = ResponseAudit()
+
+# CI runs the property tests derandomized, so a green run stays green on the same code; run
+# locally (no CI variable) they explore new examples every time. No deadline: a loaded 2-core
+# CI machine must not turn a slow example into a failure.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def pytest_configure(config: pytest.Config) -> None:
