@@ -23,7 +23,6 @@ from trovemock.model.entities import (
     HAGroup,
     Instance,
 )
-from trovemock.model.ha import group_status
 from trovemock.model.instances import instance_status, store_instance
 
 UUID_LENGTH = 36
@@ -242,7 +241,7 @@ class TroveMock:
     def ha_status(self, ha_id: str) -> str:
         with self.cloud.lock:
             self.cloud.now()
-            return group_status(self.cloud, self.cloud.ha_groups[ha_id])
+            return instance_status(self.cloud, self.cloud.ha_groups[ha_id])
 
     # -- forcing --------------------------------------------------------------------------
     def set_status(self, backup_id: str, status: str) -> Backup:

@@ -8,7 +8,6 @@ from typing import Any
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
 from trovemock.model.entities import Backup, Datastore, Flavor, HAGroup, Instance
-from trovemock.model.ha import group_status
 from trovemock.model.instances import instance_status
 
 
@@ -94,7 +93,7 @@ def ha_view(cloud: Cloud, group: HAGroup) -> dict[str, Any]:
     return {
         "id": group.id,
         "name": group.name,
-        "state": group_status(cloud, group),
+        "state": instance_status(cloud, group),
         "datastore": {"type": group.datastore.type, "version": group.datastore.version},
         "volume": {"size": group.volume_size},
         "flavor": {"id": group.flavor_id},

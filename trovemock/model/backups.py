@@ -214,12 +214,12 @@ def create_restored_backup(
 def _source(cloud: Cloud, caller: Caller, req: BackupRequest):
     """The instance or HA group to back up, checked for existence and availability."""
     if req.source_type == "ha":
-        from trovemock.model.ha import require_ha_available, visible_group
+        from trovemock.model.ha import visible_group
 
         if req.instance_id is not None:
             raise BadRequest("instance must be empty for a backup of an HA instance.")
         group = visible_group(cloud, caller, req.source_id or "")
-        require_ha_available(cloud, group)
+        require_available(cloud, group)
         return group
     instance_id = req.instance_id
     if req.source_type == "instance" and req.source_id is not None:

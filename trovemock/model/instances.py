@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from trovemock.model.catalog import FLAVORS
-from trovemock.model.entities import RESTORABLE, Contents, Datastore, Instance
+from trovemock.model.entities import RESTORABLE, Contents, Datastore, HAGroup, Instance
 from trovemock.model.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from trovemock.model.errors import not_found as _not_found
 
@@ -18,21 +18,25 @@ if TYPE_CHECKING:
     from trovemock.model.cloud import Cloud
 
 
-def instance_status(cloud: Cloud, instance: Instance) -> str:
-    """What clients see: BACKUP while a backup of the instance runs."""
-    if instance.running_backup is not None and instance.status == "ACTIVE":
-        running = cloud.backups.get(instance.running_backup)
+def instance_status(cloud: Cloud, owner: Instance | HAGroup) -> str:
+    """What clients see of an instance or HA group: BACKUP while one of its backups runs."""
+    if owner.running_backup is not None and owner.status == "ACTIVE":
+        running = cloud.backups.get(owner.running_backup)
         if running is not None and running.running:
             return "BACKUP"
-    return instance.status
+    return owner.status
 
 
-def require_available(cloud: Cloud, instance: Instance) -> None:
-    shown = instance_status(cloud, instance)
+def require_available(cloud: Cloud, owner: Instance | HAGroup) -> None:
+    """Trove's check before any action: 422 unless the shown status is ACTIVE."""
+    shown = instance_status(cloud, owner)
     if shown != "ACTIVE":
+        kind, word = (
+            ("HA instance", "ha") if isinstance(owner, HAGroup) else ("Instance", "instance")
+        )
         raise Unprocessable(
-            f"Instance {instance.id} is not currently available for an action to be "
-            f"performed (instance status was {shown})."
+            f"{kind} {owner.id} is not currently available for an action to be "
+            f"performed ({word} status was {shown})."
         )
 
 
