@@ -230,74 +230,41 @@ def reset(mock: Any, request: Request) -> Response:
     return _no_content()
 
 
-_INSTANCE_FIELDS = {
-    "project_id",
-    "id",
-    "name",
-    "region",
-    "status",
-    "datastore",
-    "volume_size",
-    "flavor_id",
-    "databases",
-    "users",
-    "used_gb",
-}
+def _seed_kwargs(body: dict[str, Any], extra: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """The fields instances and HA groups share, plus `extra`, checked, without the Nones."""
+    fields: dict[str, Callable[[], Any]] = {
+        "id": lambda: _string(body, "id"),
+        "name": lambda: _string(body, "name"),
+        "region": lambda: _string(body, "region"),
+        "datastore": lambda: _datastore(body),
+        "volume_size": lambda: _number(body, "volume_size", integer=True),
+        "flavor_id": lambda: _string(body, "flavor_id"),
+        "databases": lambda: _names(body, "databases"),
+        "users": lambda: _names(body, "users"),
+        **extra,
+    }
+    _unknown_fields(body, {"project_id", *fields})
+    return _drop_none({name: read() for name, read in fields.items()})
 
 
 def add_instance(mock: Any, request: Request) -> Response:
     body = _body(request)
-    _unknown_fields(body, _INSTANCE_FIELDS)
-    project_id = _string(body, "project_id", required=True)
-    kwargs = _drop_none(
+    kwargs = _seed_kwargs(
+        body,
         {
-            "id": _string(body, "id"),
-            "name": _string(body, "name"),
-            "region": _string(body, "region"),
-            "status": _string(body, "status"),
-            "datastore": _datastore(body),
-            "volume_size": _number(body, "volume_size", integer=True),
-            "flavor_id": _string(body, "flavor_id"),
-            "databases": _names(body, "databases"),
-            "users": _names(body, "users"),
-            "used_gb": _number(body, "used_gb"),
-        }
+            "status": lambda: _string(body, "status"),
+            "used_gb": lambda: _number(body, "used_gb"),
+        },
     )
+    project_id = _string(body, "project_id", required=True)
     instance = _model_call(lambda: mock.add_instance(project_id, **kwargs))
     return _json({"instance": _instance_view(mock, instance)}, 201)
 
 
-_HA_FIELDS = {
-    "project_id",
-    "id",
-    "name",
-    "region",
-    "replicas",
-    "datastore",
-    "volume_size",
-    "flavor_id",
-    "databases",
-    "users",
-}
-
-
 def add_ha_group(mock: Any, request: Request) -> Response:
     body = _body(request)
-    _unknown_fields(body, _HA_FIELDS)
+    kwargs = _seed_kwargs(body, {"replicas": lambda: _number(body, "replicas", integer=True)})
     project_id = _string(body, "project_id", required=True)
-    kwargs = _drop_none(
-        {
-            "id": _string(body, "id"),
-            "name": _string(body, "name"),
-            "region": _string(body, "region"),
-            "replicas": _number(body, "replicas", integer=True),
-            "datastore": _datastore(body),
-            "volume_size": _number(body, "volume_size", integer=True),
-            "flavor_id": _string(body, "flavor_id"),
-            "databases": _names(body, "databases"),
-            "users": _names(body, "users"),
-        }
-    )
     group = _model_call(lambda: mock.add_ha_group(project_id, **kwargs))
     return _json({"ha": _ha_view(mock, group)}, 201)
 
