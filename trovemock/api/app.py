@@ -85,6 +85,7 @@ class _Exchange:
     action: FaultAction | None = None
     request_json: Any = None
     request_text: str | None = None
+    query: dict[str, str] | None = None
 
 
 def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Response:
@@ -105,6 +106,8 @@ def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Re
     except Exception:  # noqa: BLE001 - never a traceback on the wire
         log.exception("unexpected error handling %s %s", request.method, request.path)
         response, reply_json = _fault_and_body(internal_fault())
+    if not (mock.journal.enabled or hooks.response_observers):
+        return response  # nobody reads the entry: skip building it on the hot path
     _record(
         mock,
         JournalEntry(
@@ -115,7 +118,7 @@ def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Re
             route=seen.route,
             project_id=seen.project_id,
             region=seen.region,
-            query=dict(request.args.items()),
+            query=seen.query if seen.query is not None else dict(request.args.items()),
             headers=_safe_headers(request),
             request_json=seen.request_json,
             request_text=seen.request_text,
@@ -135,13 +138,14 @@ def _handle(
     seen.region, seen.path, prefix = _split_region(mock, request.path, region)
     seen.route, args, routing_error = _route(seen.path, request.method)
     seen.project_id = args.get("project_id")
+    seen.query = dict(request.args.items())
     info = RequestInfo(
         method=request.method,
         path=seen.path,
         route=seen.route,
         project_id=seen.project_id,
         region=seen.region,
-        query=dict(request.args.items()),
+        query=seen.query,
     )
     seen.action = mock.faults.decide(info)
     if seen.action is not None:

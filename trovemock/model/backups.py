@@ -11,6 +11,7 @@ from datetime import datetime
 from itertools import islice
 
 from trovemock.model import copies
+from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
 from trovemock.model.entities import BACKUP_STATUSES, RUNNING, Backup, Instance
 from trovemock.model.errors import (
@@ -262,8 +263,6 @@ def _check_quota(cloud: Cloud, caller: Caller) -> None:
 
 
 def _flavor_ram(flavor_id: str) -> int | None:
-    from trovemock.model.catalog import FLAVORS
-
     flavor = FLAVORS.get(flavor_id)
     return flavor.ram if flavor else None
 
