@@ -114,10 +114,11 @@ def seed_backups(mock: TroveMock, instance_id: str, count: int, project: str = P
     HTTP, no journal), each completed before the next starts."""
     cloud = mock.cloud
     caller = Caller(project_id=project, region=mock.default_region)
-    with cloud.lock:
-        for n in range(count):
+    for n in range(count):
+        with cloud.operation():  # each operation first finishes the previous backup
             create_backup(cloud, caller, BackupRequest(name=f"seed-{n}", instance_id=instance_id))
-        cloud.now()
+    with cloud.operation():
+        pass
 
 
 class Api:

@@ -14,7 +14,7 @@ from referencing.jsonschema import DRAFT202012
 from werkzeug.test import Client
 
 from trovemock import TroveMock
-from trovemock.contract.routes import ERROR_STATUSES, routes_for
+from trovemock.api.spec import ERROR_STATUSES, routes_for
 from trovemock.openapi import build_openapi, main
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"

@@ -31,7 +31,7 @@ def seed_demo(mock: Any) -> str:
     request = backup_ops.BackupRequest(
         name="nightly", description="Seeded by trovemock demo", instance_id=DEMO_INSTANCES[0][0]
     )
-    with mock.cloud.lock:
+    with mock.cloud.operation():
         backup = backup_ops.create_backup(mock.cloud, caller, request)
     mock.complete(backup.id)
     return backup.id

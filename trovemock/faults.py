@@ -353,7 +353,7 @@ def _method(value: Any) -> str | None:
 def _route(value: Any) -> str | None:
     if value is None:
         return None
-    from trovemock.api.routes import ROUTES  # the single list of route names
+    from trovemock.api.spec import ROUTES_BY_NAME as ROUTES  # the one list of route names
 
     if not isinstance(value, str) or value not in ROUTES:
         raise ValueError(f"route must be a route name such as 'backups.create' "

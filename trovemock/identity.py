@@ -29,10 +29,13 @@ import json
 import secrets
 import threading
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
+
+from trovemock.api.faults import fault_response
 
 TOKEN_LIFETIME = _dt.timedelta(hours=24)
 DEFAULT_ROLES: tuple[str, ...] = ("member",)
@@ -131,22 +134,6 @@ class _IdentityError(Exception):
         self.message = message
 
 
-_TITLES = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    413: "Request Entity Too Large",
-}
-_RAX_FAULTS = {
-    400: "badRequest",
-    401: "unauthorized",
-    404: "itemNotFound",
-    405: "methodNotAllowed",
-    413: "overLimit",
-}
-
-
 def _json(body: Any, status: int, headers: dict[str, str] | None = None) -> Response:
     return Response(
         json.dumps(body), status=status, headers=headers, content_type="application/json"
@@ -154,15 +141,16 @@ def _json(body: Any, status: int, headers: dict[str, str] | None = None) -> Resp
 
 
 def _keystone_error(err: _IdentityError) -> Response:
-    title = _TITLES.get(err.status, "Error")
+    """Keystone's own error format: ``{"error": {"code", "title", "message"}}``."""
+    title = HTTPStatus(err.status).phrase
     return _json(
         {"error": {"code": err.status, "title": title, "message": err.message}}, err.status
     )
 
 
 def _rax_error(err: _IdentityError) -> Response:
-    name = _RAX_FAULTS.get(err.status, "identityFault")
-    return _json({name: {"code": err.status, "message": err.message}}, err.status)
+    """Rackspace identity answers in the service's fault format."""
+    return fault_response(err.status, err.message)
 
 
 _UNAUTHORIZED = "The request you have made requires authentication."

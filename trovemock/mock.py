@@ -97,8 +97,7 @@ class TroveMock:
             raise ValueError(f"unknown flavor_id {flavor_id!r}; known: {', '.join(FLAVORS)}")
         if not isinstance(volume_size, int) or volume_size < 1:
             raise ValueError("volume_size must be a whole number of GB >= 1")
-        with self.cloud.lock:
-            now = self.cloud.now()
+        with self.cloud.operation() as now:
             if instance_id in self.cloud.instances:
                 raise ValueError(f"an instance with id {instance_id} already exists")
             return store_instance(
@@ -137,7 +136,7 @@ class TroveMock:
         if not isinstance(replicas, int) or replicas < 1:
             raise ValueError("replicas must be >= 1")
         group_id = _uuid_arg(id, "id")
-        with self.cloud.lock:
+        with self.cloud.operation() as now:
             if group_id in self.cloud.ha_groups:
                 raise ValueError(f"an HA group with id {group_id} already exists")
             region_name = self.cloud.region_named(region)
@@ -154,7 +153,6 @@ class TroveMock:
                 )
                 for n in range(replicas + 1)
             ]
-            now = self.cloud.now()
             group = HAGroup(
                 id=group_id,
                 project_id=project_id,
@@ -188,7 +186,7 @@ class TroveMock:
         server's `--admin-token`)."""
         if isinstance(roles, str):
             raise ValueError("roles must be a list of role names, not a string")
-        with self.cloud.lock:
+        with self.cloud.operation():
             self.cloud.add_token(token, project_id, tuple(roles), keep_on_reset)
 
     def reset(self) -> None:
@@ -199,26 +197,22 @@ class TroveMock:
 
     # -- reading --------------------------------------------------------------------------
     def backup(self, backup_id: str) -> Backup:
-        with self.cloud.lock:
-            self.cloud.now()
+        with self.cloud.operation():
             return self.cloud.backups[backup_id]
 
     def backups(self, project_id: str | None = None, region: str | None = None) -> list[Backup]:
         """Backups newest first (most recently changed first, as the API lists them)."""
-        with self.cloud.lock:
-            self.cloud.now()
+        with self.cloud.operation():
             regions = [self.cloud.region_named(region)] if region else self.cloud.regions
             found = [b for r in regions for b in self.cloud.newest_first(r, project_id)]
             return sorted(found, key=lambda b: b.order, reverse=True)
 
     def instance(self, instance_id: str) -> Instance:
-        with self.cloud.lock:
-            self.cloud.now()
+        with self.cloud.operation():
             return self.cloud.instances[instance_id]
 
     def instances(self, project_id: str | None = None, region: str | None = None) -> list[Instance]:
-        with self.cloud.lock:
-            self.cloud.now()
+        with self.cloud.operation():
             wanted = self.cloud.region_named(region) if region else None
             return [
                 i
@@ -229,25 +223,22 @@ class TroveMock:
 
     def instance_status(self, instance_id: str) -> str:
         """The status clients see (BACKUP while one of its backups runs)."""
-        with self.cloud.lock:
-            self.cloud.now()
+        with self.cloud.operation():
             return instance_status(self.cloud, self.cloud.instances[instance_id])
 
     def ha_group(self, ha_id: str) -> HAGroup:
-        with self.cloud.lock:
-            self.cloud.now()
+        with self.cloud.operation():
             return self.cloud.ha_groups[ha_id]
 
     def ha_status(self, ha_id: str) -> str:
-        with self.cloud.lock:
-            self.cloud.now()
+        with self.cloud.operation():
             return instance_status(self.cloud, self.cloud.ha_groups[ha_id])
 
     # -- forcing --------------------------------------------------------------------------
     def set_status(self, backup_id: str, status: str) -> Backup:
         """Force a status now (NEW, BUILDING, COMPLETED, FAILED, DELETE_FAILED, RESTORED);
         the backup stays there until forced again. Anything else is a ValueError."""
-        with self.cloud.lock:
+        with self.cloud.operation():
             return backup_ops.force_status(self.cloud, backup_id, status)
 
     def complete(self, backup_id: str) -> Backup:
@@ -263,12 +254,12 @@ class TroveMock:
         building_seconds: float | None = None,
     ) -> Backup:
         """Override how long this backup stays NEW and BUILDING (from its creation)."""
-        with self.cloud.lock:
+        with self.cloud.operation():
             return backup_ops.set_durations(self.cloud, backup_id, new_seconds, building_seconds)
 
     # -- state ----------------------------------------------------------------------------
     def export_state(self) -> dict[str, Any]:
-        with self.cloud.lock:
+        with self.cloud.operation():
             return snapshot.export_state(self.cloud)
 
     def import_state(self, state: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 Every schema file becomes a component (its `$defs` become components of their own, named
 ``<file>.<def>``) and every `$ref` between files is rewritten to point at the component, so
-the document is self-contained. The route table is `trovemock.contract.routes`.
+the document is self-contained. The route table is `trovemock.api.spec`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from importlib import metadata
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from trovemock.contract.routes import (
+from trovemock.api.spec import (
     DIALECTS,
     ERROR_STATUSES,
     FAULT_NAMES,

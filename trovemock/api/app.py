@@ -17,9 +17,11 @@ from trovemock import hooks
 from trovemock.api.context import Ctx
 from trovemock.api.faults import ApiError, domain_fault, fault_response, internal_fault
 from trovemock.api.routes import HANDLERS, URL_MAP
+from trovemock.api.spec import ROUTES_BY_NAME
 from trovemock.hooks import ConnectionDropped, FaultAction, JournalEntry, RequestInfo
 from trovemock.model.backups import Caller
 from trovemock.model.errors import DomainError
+from trovemock.schema import validation_message
 
 if TYPE_CHECKING:
     from trovemock.mock import TroveMock
@@ -154,22 +156,47 @@ def _handle(
             return _fault_and_body(faulted)
     if routing_error is not None:
         raise routing_error
-    caller = _authenticate(mock, request, seen.project_id or "", seen.region)
-    seen.request_json = _parse_body(mock, request, seen)
-    ctx = Ctx(
-        cloud=mock.cloud,
-        caller=caller,
-        args=args,
-        query=request.args,
-        body=seen.request_json if seen.request_json is not None else {},
-        base_url=f"{request.scheme}://{request.host}{prefix}",
-        path=seen.path,
-        outcome=seen.action.outcome if seen.action is not None else None,
-    )
-    with mock.cloud.lock:
+    # Reading, parsing and validating the body need no state: they happen outside the
+    # cloud's lock, and their errors wait until authentication has had its say (as in
+    # Trove, where keystone and the tenant check run before the controller reads the body).
+    body_error: ApiError | None = None
+    try:
+        seen.request_json = _parse_body(mock, request, seen)
+        body = seen.request_json if seen.request_json is not None else {}
+        _validate(mock, seen.route, body)
+    except ApiError as error:
+        body_error = error
+    token = request.headers.get("X-Auth-Token", "").strip()
+    with mock.cloud.operation():
+        caller = _authenticate(mock, token, seen.project_id or "", seen.region)
+        if body_error is not None:
+            raise body_error
+        ctx = Ctx(
+            cloud=mock.cloud,
+            caller=caller,
+            args=args,
+            query=request.args,
+            body=body,
+            base_url=f"{request.scheme}://{request.host}{prefix}",
+            path=seen.path,
+            outcome=seen.action.outcome if seen.action is not None else None,
+        )
         status, reply_json = HANDLERS[seen.route](ctx)
-    body = json.dumps(reply_json) if reply_json is not None else b""
-    return Response(body, status=status, content_type="application/json"), reply_json
+    body_bytes = json.dumps(reply_json) if reply_json is not None else b""
+    return Response(body_bytes, status=status, content_type="application/json"), reply_json
+
+
+def _validate(mock: TroveMock, route_name: str, body: Any) -> None:
+    """400 with Trove's "Validation error: ..." text when the body breaks the route's
+    request schema (routes of the other dialect are left to their handler's 501)."""
+    route = ROUTES_BY_NAME[route_name]
+    if mock.dialect not in route.dialects:
+        return
+    schema = route.request_schema(mock.dialect)
+    if schema is not None:
+        message = validation_message(schema, body)
+        if message is not None:
+            raise ApiError(400, message)
 
 
 def _fault_and_body(response: Response) -> tuple[Response, Any]:
@@ -215,8 +242,8 @@ def _apply_fault(action: FaultAction) -> Response | None:
     return None
 
 
-def _authenticate(mock: TroveMock, request: Request, project_id: str, region: str) -> Caller:
-    token = request.headers.get("X-Auth-Token", "").strip()
+def _authenticate(mock: TroveMock, token: str, project_id: str, region: str) -> Caller:
+    """Runs inside the cloud's operation: the tokens it reads are those the request sees."""
     if not token:
         raise ApiError(401)
     registered = mock.cloud.tokens.get(token)

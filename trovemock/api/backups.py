@@ -19,7 +19,7 @@ OPENSTACK_ONLY_FILTERS = ("instance_id", "all_projects", "project_id")
 
 
 def create(ctx: Ctx) -> Reply:
-    body = ctx.validate(f"requests/backup-create-{ctx.dialect}")["backup"]
+    body = ctx.body["backup"]
     _refuse_other_dialect_fields(ctx, body)
     caller = ctx.caller
     restore_from = body.get("restore_from")
@@ -107,7 +107,7 @@ def of_instance(ctx: Ctx) -> Reply:
 
 def action(ctx: Ctx) -> Reply:
     ctx.only_in("rackspace", "POST /backups/{id}/action (copy-backup)")
-    body = ctx.validate("requests/backup-action-rackspace")["copy-backup"]
+    body = ctx.body["copy-backup"]
     copies.copy_backup(
         ctx.cloud,
         ctx.caller,
@@ -122,8 +122,6 @@ def action(ctx: Ctx) -> Reply:
 def of_ha(ctx: Ctx) -> Reply:
     ctx.only_in("rackspace", "GET /ha/{haId}/backups")
     from trovemock.model.ha import visible_group
-
-    ctx.cloud.now()
     group = visible_group(ctx.cloud, ctx.caller, ctx.args["ha_id"])
     found = model.list_backups(ctx.cloud, ctx.caller, ha_id=group.id)
     return 200, page(ctx, found, lambda b: backup_view(b, ctx.dialect), "backups")

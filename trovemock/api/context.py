@@ -15,7 +15,6 @@ from trovemock.api.faults import ApiError
 from trovemock.model.backups import Caller
 from trovemock.model.cloud import Cloud
 from trovemock.model.errors import NotImplementedForDialect
-from trovemock.schema import validation_message
 
 MAX_OFFSET = sys.maxsize // 4
 TRUE_STRINGS = frozenset({"1", "true", "yes", "on", "y", "t"})
@@ -27,7 +26,7 @@ class Ctx:
     caller: Caller
     args: dict[str, str]  # URL variables
     query: MultiDict
-    body: Any  # parsed JSON ({} when the request had no body)
+    body: Any  # parsed JSON, valid against the route's request schema ({} when none)
     base_url: str  # scheme://host[/regions/R] as the client addressed us
     path: str  # the request path without any region prefix
     outcome: str | None = None  # a domain outcome asked for by a fault rule
@@ -35,12 +34,6 @@ class Ctx:
     @property
     def dialect(self) -> str:
         return self.cloud.dialect
-
-    def validate(self, schema: str) -> dict[str, Any]:
-        message = validation_message(schema, self.body)
-        if message is not None:
-            raise ApiError(400, message)
-        return self.body
 
     def only_in(self, dialect: str, feature: str) -> None:
         if self.dialect != dialect:

@@ -18,17 +18,9 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from trovemock.api.faults import fault_response
+
 PREFIX = "/_trovemock"
-
-_FAULT_NAMES = {
-    400: "badRequest",
-    404: "itemNotFound",
-    405: "badMethod",
-    409: "conflict",
-    500: "instanceFault",
-    501: "notImplemented",
-}
-
 
 class ControlError(Exception):
     def __init__(self, status: int, message: str) -> None:
@@ -63,8 +55,7 @@ def _no_content() -> Response:
 
 
 def _fault(status: int, message: str) -> Response:
-    name = _FAULT_NAMES.get(status, "badRequest")
-    return _json({name: {"code": status, "message": message}}, status)
+    return fault_response(status, message)
 
 
 def _body(request: Request) -> dict[str, Any]:

@@ -9,7 +9,9 @@ from werkzeug.wrappers import Response
 
 from trovemock.model import errors
 
-FAULT_NAMES = {
+# The one table of fault names, by status (trove/common/wsgi.py; 503 from Rackspace's tables).
+# The Trove API, the control API, identity and the server's own error pages all use it.
+FAULT_NAME_OF: dict[int, str] = {
     400: "badRequest",
     401: "unauthorized",
     403: "forbidden",
@@ -64,7 +66,7 @@ class ApiError(Exception):
 
 
 def fault_body(status: int, message: str | None = None) -> dict:
-    name = FAULT_NAMES.get(status, "instanceFault" if status >= 500 else "badRequest")
+    name = FAULT_NAME_OF.get(status, "instanceFault" if status >= 500 else "badRequest")
     return {name: {"code": status, "message": message or DEFAULT_MESSAGES.get(status, "")}}
 
 

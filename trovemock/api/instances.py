@@ -20,7 +20,7 @@ def _view(ctx: Ctx):
 
 def create(ctx: Ctx) -> Reply:
     """Plain create or restore (`restorePoint.backupRef`): 200 and status BUILD."""
-    body = ctx.validate("requests/instance-create")["instance"]
+    body = ctx.body["instance"]
     datastore = body.get("datastore") or {}
     restore = body.get("restorePoint")
     request = model.InstanceRequest(
@@ -47,7 +47,6 @@ def list_(ctx: Ctx) -> Reply:
 
 
 def show(ctx: Ctx) -> Reply:
-    ctx.cloud.now()
     instance = model.visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
     return 200, {"instance": _view(ctx)(instance)}
 
@@ -58,7 +57,7 @@ def delete(ctx: Ctx) -> Reply:
 
 
 def action(ctx: Ctx) -> Reply:
-    body = ctx.validate("requests/instance-action")
+    body = ctx.body
     instance_id = ctx.args["instance_id"]
     if "restart" in body:
         model.restart(ctx.cloud, ctx.caller, instance_id)
@@ -75,13 +74,12 @@ def action(ctx: Ctx) -> Reply:
 
 
 def databases(ctx: Ctx) -> Reply:
-    ctx.cloud.now()
     instance = model.visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
     return 200, page(ctx, instance.databases, lambda name: {"name": name}, "databases")
 
 
 def add_databases(ctx: Ctx) -> Reply:
-    body = ctx.validate("requests/databases-create")
+    body = ctx.body
     names = [d["name"] for d in body["databases"]]
     model.add_databases(ctx.cloud, ctx.caller, ctx.args["instance_id"], names)
     return 202, None
@@ -93,7 +91,6 @@ def delete_database(ctx: Ctx) -> Reply:
 
 
 def users(ctx: Ctx) -> Reply:
-    ctx.cloud.now()
     instance = model.visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
 
     def render(item: tuple[str, tuple[str, ...]]) -> dict[str, Any]:
@@ -104,7 +101,7 @@ def users(ctx: Ctx) -> Reply:
 
 
 def add_users(ctx: Ctx) -> Reply:
-    body = ctx.validate("requests/users-create")
+    body = ctx.body
     users = [(u["name"], tuple(d["name"] for d in u.get("databases") or ())) for u in body["users"]]
     model.add_users(ctx.cloud, ctx.caller, ctx.args["instance_id"], users)
     return 202, None
@@ -129,7 +126,5 @@ def show_flavor(ctx: Ctx) -> Reply:
 def show_ha(ctx: Ctx) -> Reply:
     ctx.only_in("rackspace", "GET /ha/{haId}")
     from trovemock.model.ha import visible_group
-
-    ctx.cloud.now()
     group = visible_group(ctx.cloud, ctx.caller, ctx.args["ha_id"])
     return 200, {"ha_instance": ha_view(ctx.cloud, group)}

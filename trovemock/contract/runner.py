@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
+from trovemock.api.spec import DIALECTS
 from trovemock.contract.http import NOT_JSON, Answer, HttpClient
 from trovemock.contract.report import FAIL, PASS, SKIP, CheckResult, Report
-from trovemock.contract.routes import DIALECTS
 from trovemock.contract.schemas import check_response
 from trovemock.contract.writes import NAME_LIMITS, WriteChecks
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
-from trovemock.contract.routes import FAULT_NAMES, FAULT_SCHEMA, ROUTES_BY_NAME
+from trovemock.api.spec import FAULT_NAMES, FAULT_SCHEMA, ROUTES_BY_NAME
 from trovemock.schema import validator
 
 MAX_ERRORS = 5

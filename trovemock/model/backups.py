@@ -62,7 +62,6 @@ class BackupRequest:
 # -- reading --------------------------------------------------------------------------
 def visible_backup(cloud: Cloud, caller: Caller, backup_id: str) -> Backup:
     """Another project's backup is 404 for a non-admin, never 403 (as Trove does)."""
-    cloud.now()
     backup = cloud.backups.get(backup_id)
     if not caller.sees(backup):
         raise not_found(backup_id)
@@ -80,7 +79,6 @@ def list_backups(
     ha_id: str | None = None,
 ) -> Iterable[Backup]:
     """Backups newest first. `project_id` and `all_projects` need the admin role."""
-    cloud.now()
     if project_id is not None or all_projects:
         if not caller.is_admin:
             raise Forbidden("Policy doesn't allow backup:index:all_projects to be performed.")
@@ -105,7 +103,6 @@ def list_backups(
 
 
 def instance_backups(cloud: Cloud, caller: Caller, instance_id: str) -> Iterator[Backup]:
-    cloud.now()
     visible_instance(cloud, caller, instance_id)  # 404 unless the caller sees it
     scope = None if caller.is_admin else caller.project_id
     return (b for b in cloud.newest_first(caller.region, scope) if b.instance_id == instance_id)
@@ -114,7 +111,7 @@ def instance_backups(cloud: Cloud, caller: Caller, instance_id: str) -> Iterator
 # -- creating -------------------------------------------------------------------------
 def create_backup(cloud: Cloud, caller: Caller, req: BackupRequest) -> Backup:
     """Checks run in Trove's order; nothing is stored unless every check passes."""
-    now = cloud.now()
+    now = cloud.time
     if req.swift_container is not None and not SHELL_SAFE.match(req.swift_container):
         raise BadRequest(f"The value is not allowed: {req.swift_container}.")
     if req.copy_to is not None:
@@ -183,7 +180,7 @@ def create_restored_backup(
     size: float,
 ) -> Backup:
     """openstack `restore_from`: register a backup stored elsewhere (status RESTORED)."""
-    now = cloud.now()
+    now = cloud.time
     datastore = cloud.datastores.find_version(version_id)
     if datastore is None:
         raise BadRequest(f"Datastore version '{version_id}' cannot be found.")
@@ -336,7 +333,7 @@ def location_of(cloud: Cloud, backup: Backup) -> str:
 def delete_backup(cloud: Cloud, caller: Caller, backup_id: str, *, fail: bool = False) -> None:
     """Delete a backup and every descendant, or nothing at all if any of them is running.
     `fail` (a fault rule) leaves the backup itself listed as DELETE_FAILED."""
-    now = cloud.now()
+    now = cloud.time
     backup = visible_backup(cloud, caller, backup_id)
     if backup.running:
         raise Unprocessable(f"Backup {backup.id} cannot be deleted because it is running.")
@@ -374,7 +371,7 @@ def force_status(cloud: Cloud, backup_id: str, status: str) -> Backup:
             f"{status!r} is not a status the real service shows; use one of "
             f"{', '.join(BACKUP_STATUSES)}"
         )
-    now = cloud.now()
+    now = cloud.time
     backup = cloud.backups.get(backup_id)
     if backup is None:
         raise KeyError(backup_id)
@@ -405,7 +402,6 @@ def set_durations(
             isinstance(value, bool) or not isinstance(value, int | float) or value < 0
         ):
             raise ValueError(f"{label} must be a number >= 0")
-    cloud.now()
     backup = cloud.backups.get(backup_id)
     if backup is None:
         raise KeyError(backup_id)
@@ -416,5 +412,5 @@ def set_durations(
     if backup.running and not backup.pinned:
         backup.generation += 1
         schedule_lifecycle(cloud, backup)
-        cloud.now()
+        cloud.catch_up()  # a shortened duration may already be over
     return backup

@@ -7,6 +7,7 @@ import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from trovemock.clock import Clock
@@ -41,6 +42,8 @@ class Cloud:
         self.clock = clock
         self.config = config
         self.lock = threading.RLock()
+        self._depth = 0  # nesting of operation(); touched only while holding the lock
+        self._time = clock.now()
         self.datastores = Datastores()
         self.kept_tokens: dict[str, tuple[str | None, frozenset[str]]] = {}
         if dialect == "rackspace":
@@ -64,11 +67,32 @@ class Cloud:
             self._snapshots: dict[tuple[str, str], tuple[int, list[Backup]]] = {}
 
     # -- time -------------------------------------------------------------------------
-    def now(self) -> datetime:
-        """The clock's time, after every transition due by then has been applied."""
-        now = self.clock.now()
-        self.scheduler.run_until(now)
-        return now
+    @contextmanager
+    def operation(self) -> Iterator[datetime]:
+        """Every read and write of the cloud runs inside one. It holds the lock and, on the
+        outermost entry only, reads the clock once and applies every transition due by then,
+        so one operation sees one consistent moment (`cloud.time`)."""
+        with self.lock:
+            if self._depth == 0:
+                self._time = self.clock.now()
+                self.scheduler.run_until(self._time)
+            self._depth += 1
+            try:
+                yield self._time
+            finally:
+                self._depth -= 1
+
+    @property
+    def time(self) -> datetime:
+        """The time of the running operation (see `operation`)."""
+        if self._depth == 0:
+            raise RuntimeError("cloud.time is only defined inside cloud.operation()")
+        return self._time
+
+    def catch_up(self) -> None:
+        """Apply transitions that became due at `time` during this operation (a shortened
+        duration, a rescheduled event)."""
+        self.scheduler.run_until(self.time)
 
     @staticmethod
     def later(when: datetime, seconds: float) -> datetime:

@@ -127,7 +127,7 @@ def copy_backup(
     """The `copy-backup` action: the source must be COMPLETED."""
     from trovemock.model.backups import visible_backup
 
-    now = cloud.now()
+    now = cloud.time
     source = visible_backup(cloud, caller, backup_id)
     (region,) = check_regions(cloud, caller.region, [target_region])
     if source.status != "COMPLETED":

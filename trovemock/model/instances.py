@@ -48,7 +48,6 @@ def visible_instance(cloud: Cloud, caller: Caller, instance_id: str) -> Instance
 
 
 def list_instances(cloud: Cloud, caller: Caller) -> list[Instance]:
-    cloud.now()
     project = cloud.existing_project(caller.region, caller.project_id)
     return list(project.instances.values()) if project else []
 
@@ -134,7 +133,7 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
     """Plain create, or a restore when `backup_ref` is set (checks in Trove's order)."""
     from trovemock.model.backups import visible_backup
 
-    now = cloud.now()
+    now = cloud.time
     flavor_id = flavor(req.flavor_ref)
     volume_size = req.volume_size if req.volume_size is not None else 1
     datastore = _requested_datastore(cloud, req)
@@ -217,7 +216,6 @@ def _requested_datastore(cloud: Cloud, req: InstanceRequest) -> Datastore | None
 
 def delete_instance(cloud: Cloud, caller: Caller, instance_id: str) -> None:
     """Backups outlive their instance; a running backup blocks the delete."""
-    cloud.now()
     instance = visible_instance(cloud, caller, instance_id)
     if instance_status(cloud, instance) == "BACKUP":
         require_available(cloud, instance)
@@ -227,7 +225,7 @@ def delete_instance(cloud: Cloud, caller: Caller, instance_id: str) -> None:
 
 
 def restart(cloud: Cloud, caller: Caller, instance_id: str) -> None:
-    now = cloud.now()
+    now = cloud.time
     instance = visible_instance(cloud, caller, instance_id)
     require_available(cloud, instance)
     instance.status = "REBOOT"
@@ -243,7 +241,7 @@ def resize(
     flavor_ref: str | None = None,
     volume_size: int | None = None,
 ) -> None:
-    now = cloud.now()
+    now = cloud.time
     instance = visible_instance(cloud, caller, instance_id)
     new_flavor = flavor(flavor_ref) if flavor_ref is not None else None
     if volume_size is not None and volume_size <= instance.volume_size:
@@ -263,7 +261,6 @@ def resize(
 
 # -- databases and users ------------------------------------------------------------------
 def add_databases(cloud: Cloud, caller: Caller, instance_id: str, names: list[str]) -> None:
-    cloud.now()
     instance = visible_instance(cloud, caller, instance_id)
     require_available(cloud, instance)
     taken = [n for n in names if n in instance.databases]
@@ -273,7 +270,6 @@ def add_databases(cloud: Cloud, caller: Caller, instance_id: str, names: list[st
 
 
 def remove_database(cloud: Cloud, caller: Caller, instance_id: str, name: str) -> None:
-    cloud.now()
     instance = visible_instance(cloud, caller, instance_id)
     require_available(cloud, instance)
     if name not in instance.databases:
@@ -284,7 +280,6 @@ def remove_database(cloud: Cloud, caller: Caller, instance_id: str, name: str) -
 def add_users(
     cloud: Cloud, caller: Caller, instance_id: str, users: list[tuple[str, tuple[str, ...]]]
 ) -> None:
-    cloud.now()
     instance = visible_instance(cloud, caller, instance_id)
     require_available(cloud, instance)
     names = [name for name, _ in users]
@@ -300,7 +295,6 @@ def add_users(
 
 
 def remove_user(cloud: Cloud, caller: Caller, instance_id: str, name: str) -> None:
-    cloud.now()
     instance = visible_instance(cloud, caller, instance_id)
     require_available(cloud, instance)
     if name not in instance.users:

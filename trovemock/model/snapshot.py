@@ -20,12 +20,11 @@ _SETTLING = ("BUILD", "REBOOT", "RESIZE")
 
 
 def export_state(cloud: Cloud) -> dict[str, Any]:
-    cloud.now()
     backups = sorted(cloud.backups.values(), key=lambda b: b.order)
     return {
         "format": FORMAT,
         "dialect": cloud.dialect,
-        "now": _time(cloud.clock.now()),
+        "now": _time(cloud.time),
         "instances": [_instance_out(i) for i in cloud.instances.values()],
         "ha_groups": [_group_out(g) for g in cloud.ha_groups.values()],
         "backups": [_backup_out(b) for b in backups],
@@ -55,7 +54,7 @@ def import_state(cloud: Cloud, state: Any) -> None:
         if not isinstance(token, str) or not token or not isinstance(roles, list):
             raise ValueError(f"tokens[{n}] needs a token string and a roles list")
         tokens.append((token, d.get("project_id"), tuple(roles)))
-    with cloud.lock:
+    with cloud.operation():
         cloud.reset()
         for instance in instances:
             cloud.instances[instance.id] = instance

@@ -1,14 +1,17 @@
 """The documented routes of both dialects: path, success status and body schemas.
 
-One table feeds the response checks (tests, contract mode) and the OpenAPI document, so the
-three cannot drift apart. Schema names are paths relative to the `schemas/` directory, without
-".json" (as `trovemock.schema` names them);
+One table feeds the app's router and request validation, the response checks (tests,
+contract mode) and the OpenAPI document, so they cannot drift apart. Schema names are paths
+relative to the `schemas/` directory, without ".json" (as `trovemock.schema` names them);
 ``{dialect}`` in a name is replaced by ``openstack`` or ``rackspace``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from trovemock.api.faults import FAULT_NAME_OF
 
 DIALECTS = ("openstack", "rackspace")
 
@@ -16,20 +19,11 @@ DIALECTS = ("openstack", "rackspace")
 # 415 for an unsupported Content-Type, which trove-behavior.md §2-3 list).
 ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 500, 501, 503)
 
-# The fault name each status carries (trove/common/wsgi.py; 503 from the Rackspace tables).
+# The fault names a deployment may send for each status: the emulator's own name, plus
+# Trove's `serverError` for a 500 caused by Swift.
 FAULT_NAMES: dict[int, tuple[str, ...]] = {
-    400: ("badRequest",),
-    401: ("unauthorized",),
-    403: ("forbidden",),
-    404: ("itemNotFound",),
-    405: ("badMethod",),
-    409: ("conflict",),
-    413: ("overLimit",),
-    415: ("badMediaType",),
-    422: ("unprocessableEntity",),
-    500: ("instanceFault", "serverError"),
-    501: ("notImplemented",),
-    503: ("serviceUnavailable",),
+    status: (name, "serverError") if status == 500 else (name,)
+    for status, name in FAULT_NAME_OF.items()
 }
 
 FAULT_SCHEMA = "fault"
@@ -53,6 +47,17 @@ class Route:
 
     def request_schema(self, dialect: str) -> str | None:
         return self.request.format(dialect=dialect) if self.request else None
+
+    @property
+    def rule(self) -> str:
+        """The werkzeug rule under /v1.0: `{backupId}` becomes `<backup_id>`."""
+        return "/v1.0/<project_id>" + re.sub(
+            r"\{(\w+)\}", lambda m: "<" + _snake(m.group(1)) + ">", self.path
+        )
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
 
 ROUTES: tuple[Route, ...] = (
