@@ -26,10 +26,29 @@ AUDIT = ResponseAudit()
 
 # CI runs the property tests derandomized, so a green run stays green on the same code; run
 # locally (no CI variable) they explore new examples every time. No deadline: a loaded 2-core
-# CI machine must not turn a slow example into a failure.
+# CI machine must not turn a slow example into a failure. `.ci/run` exports CI=true;
+# TROVEMOCK_HYPOTHESIS_PROFILE=ci|dev overrides the choice, and the session header names it.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def _hypothesis_profile() -> tuple[str, str]:
+    chosen = os.environ.get("TROVEMOCK_HYPOTHESIS_PROFILE", "").strip().lower()
+    if chosen:
+        return chosen, "TROVEMOCK_HYPOTHESIS_PROFILE"
+    ci = os.environ.get("CI", "").strip().lower()
+    if ci and ci not in ("0", "false", "no"):
+        return "ci", f"CI={os.environ['CI']}"
+    return "dev", "CI is not set"
+
+
+HYPOTHESIS_PROFILE, _PROFILE_REASON = _hypothesis_profile()
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    kind = "derandomized" if HYPOTHESIS_PROFILE == "ci" else "random examples on every run"
+    return f"trovemock: hypothesis profile {HYPOTHESIS_PROFILE!r} ({kind}; {_PROFILE_REASON})"
 
 
 def pytest_configure(config: pytest.Config) -> None:
