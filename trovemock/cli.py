@@ -9,7 +9,11 @@ import json
 import sys
 from collections.abc import Sequence
 from importlib import metadata
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from trovemock.clock import Clock
+    from trovemock.mock import TroveMock
 
 DEFAULT_PORT = 8779  # Trove's own API port
 DIALECTS = ("openstack", "rackspace")
@@ -184,7 +188,7 @@ def _delegate(module_name: str, argv: list[str], err: TextIO) -> int:
     return int(module.main(argv) or 0)
 
 
-def build_mock(options: argparse.Namespace) -> Any:
+def build_mock(options: argparse.Namespace) -> TroveMock:
     """The cloud `serve` runs, built from the parsed options; ValueError on a bad value."""
     from trovemock import Config, ManualClock, SystemClock, TroveMock, identity
 
@@ -196,6 +200,7 @@ def build_mock(options: argparse.Namespace) -> Any:
             except ValueError as exc:
                 raise ValueError(f"--state {options.state}: not JSON ({exc})") from None
     config = Config()
+    clock: Clock
     if options.region and options.dialect == "openstack":
         config.update({"openstack_region": options.region})
     if options.clock == "manual":
@@ -229,7 +234,7 @@ def build_mock(options: argparse.Namespace) -> Any:
     return mock
 
 
-def banner(mock: Any, url: str, options: argparse.Namespace) -> str:
+def banner(mock: TroveMock, url: str, options: argparse.Namespace) -> str:
     """What `serve` prints once it listens: the URLs and copy-paste examples."""
     from trovemock.identity import trove_endpoint
 

@@ -92,7 +92,7 @@ class RequestBody(io.RawIOBase):
     `length` bytes, or a chunked body up to its last chunk (trailers included). It never
     reads past the body, so the connection's next request stays intact."""
 
-    def __init__(self, stream: io.BufferedReader, length: int | None, chunked: bool) -> None:
+    def __init__(self, stream: io.BufferedIOBase, length: int | None, chunked: bool) -> None:
         super().__init__()
         self._stream = stream
         self._chunked = chunked
@@ -104,7 +104,9 @@ class RequestBody(io.RawIOBase):
         return True
 
     def read(self, size: int | None = -1) -> bytes:
-        if size is not None and size >= 0 and not self._chunked:
+        if size is None or size < 0:
+            return self.readall()
+        if not self._chunked:
             size = min(size, self._left)  # no buffer larger than what is left to read
         return super().read(size) or b""
 
