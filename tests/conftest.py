@@ -18,7 +18,7 @@ import pytest
 from hypothesis import settings
 from werkzeug.test import Client
 
-from trovemock import SystemClock, TroveMock, hooks
+from trovemock import ManualClock, SystemClock, TroveMock, hooks
 from trovemock.contract.audit import ResponseAudit
 from trovemock.server import BackgroundServer
 
@@ -90,15 +90,28 @@ class ContractTarget:
     instance: str  # an ACTIVE instance
     backups: list[str]  # two COMPLETED backups of it, newest first
 
+    def sleep(self, seconds: float) -> None:
+        """For `run_contract(sleep=...)` on a manual clock: waiting moves the clock."""
+        assert isinstance(self.mock.clock, ManualClock)
+        self.mock.clock.advance(seconds)
+
+    def seconds(self) -> float:
+        """For `run_contract(clock=...)`: the emulator's time, in seconds."""
+        return self.mock.clock.now().timestamp()
+
 
 @pytest.fixture
-def contract_target() -> Iterator[Callable[[str], ContractTarget]]:
+def contract_target() -> Iterator[Callable[..., ContractTarget]]:
     """Factory: `contract_target("rackspace")` serves a cloud on the wall clock whose backups
-    complete in 0.2 s, seeded with an ACTIVE instance and two COMPLETED backups of it."""
+    complete in 0.2 s, seeded with an ACTIVE instance and two COMPLETED backups of it.
+    `contract_target(dialect, manual=True)` uses a manual clock instead: a test that runs the
+    contract in-process then waits with `sleep=target.sleep, clock=target.seconds`, and
+    statuses move exactly when the suite's polling moves that clock, however loaded the
+    machine is."""
     servers: list[BackgroundServer] = []
 
-    def start(dialect: str) -> ContractTarget:
-        mock = TroveMock(dialect=dialect, clock=SystemClock())
+    def start(dialect: str, manual: bool = False) -> ContractTarget:
+        mock = TroveMock(dialect=dialect, clock=ManualClock() if manual else SystemClock())
         mock.config.update({"backup_new_seconds": 0.1, "backup_building_seconds": 0.1})
         instance = mock.add_instance("p1").id
         backups = []
