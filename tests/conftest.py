@@ -11,6 +11,7 @@ Also here: `contract_target`, a fast emulator on a loopback server for the contr
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from werkzeug.test import Client
 
 from trovemock import ManualClock, SystemClock, TroveMock, hooks
 from trovemock.contract.audit import ResponseAudit
+from trovemock.model.cloud import Cloud
 from trovemock.server import BackgroundServer
 
 AUDIT = ResponseAudit()
@@ -78,6 +80,22 @@ def _responses_match_schemas(
             "responses that do not match their schema:\n  " + "\n  ".join(violations),
             pytrace=False,
         )
+
+
+@pytest.fixture
+def widened_races(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Race tests use it: the cloud sleeps 2 ms just before it stores or drops a backup, so
+    every racing request has passed its checks (instance free, quota, backup exists) before
+    any of them acts, unless the cloud's lock serializes them. Without the lock the race
+    tests then fail on every run instead of once in a while."""
+    for name in ("store_backup", "drop_backup"):
+        original = getattr(Cloud, name)
+
+        def slowed(self: Cloud, backup: object, _original: Callable = original) -> None:
+            time.sleep(0.002)  # releases the GIL: the other threads run their checks now
+            _original(self, backup)
+
+        monkeypatch.setattr(Cloud, name, slowed)
 
 
 @dataclass
