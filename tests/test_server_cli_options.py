@@ -48,8 +48,9 @@ def test_serve_help_explains_every_option(capsys):
 
 
 def test_top_level_help_lists_the_commands(capsys):
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exited:
         cli.main(["--help"])
+    assert exited.value.code == 0
     text = capsys.readouterr().out
     for command in ("serve", "openapi", "contract"):
         assert command in text
