@@ -8,7 +8,6 @@ import importlib
 import json
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -38,10 +37,10 @@ control API under /_trovemock/ (JSON, no token) that mirrors the Python API."""
 
 
 def _version() -> str:
-    try:
-        return metadata.version("trovemock")
-    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
-        return "unknown"
+    # The package's own constant: importlib.metadata would add milliseconds to every start.
+    from trovemock import __version__
+
+    return __version__
 
 
 def _user_spec(text: str) -> dict[str, Any]:
@@ -222,8 +221,7 @@ def build_mock(options: argparse.Namespace) -> TroveMock:
         mock.config.update({"default_region": known[options.region.lower()]})
     if state is not None:
         mock.import_state(state)
-    seed = options.seed_demo if options.seed_demo is not None else not options.state
-    if seed:
+    if demo_seeded(options):
         from trovemock.demo import seed_demo
 
         seed_demo(mock)
@@ -234,15 +232,24 @@ def build_mock(options: argparse.Namespace) -> TroveMock:
     return mock
 
 
+def demo_seeded(options: argparse.Namespace) -> bool:
+    """`--seed-demo`/`--no-seed-demo`, else on unless a `--state` file is loaded."""
+    return options.seed_demo if options.seed_demo is not None else not options.state
+
+
 def banner(mock: TroveMock, url: str, options: argparse.Namespace) -> str:
-    """What `serve` prints once it listens: the URLs and copy-paste examples."""
+    """What `serve` prints once it listens: the URLs and copy-paste examples (for the demo
+    project when it is seeded, else with a PROJECT placeholder)."""
     from trovemock.identity import trove_endpoint
 
-    project = "demo"
+    seeded = demo_seeded(options)
+    project = "demo" if seeded else "PROJECT"
     lines = [
         f"trovemock {_version()} serving the {mock.dialect} dialect on {url}",
         "",
-        "Trove endpoints (append your project id; 'demo' shown):",
+        "Trove endpoints (append your project id; 'demo' shown):"
+        if seeded
+        else "Trove endpoints (no project is seeded: PROJECT stands for your project id):",
     ]
     for region in [mock.default_region] + [r for r in mock.regions if r != mock.default_region]:
         lines.append(f"  {region:<10} {trove_endpoint(mock, url, project, region)}")
@@ -266,7 +273,7 @@ def banner(mock: TroveMock, url: str, options: argparse.Namespace) -> str:
         f"  openstack --os-auth-type admin_token --os-endpoint {url}/v1.0/{project} "
         f"--os-token {token} database backup list",
         f"  openstack --os-auth-url {url}/v3 --os-identity-api-version 3 --os-username demo "
-        "--os-password any --os-project-name demo --os-user-domain-name Default "
+        f"--os-password any --os-project-name {project} --os-user-domain-name Default "
         "--os-project-domain-name Default database backup list",
         '  python -c "from keystoneauth1 import session, token_endpoint; '
         "from troveclient.v1 import client; "
