@@ -76,6 +76,7 @@ class JournalEntry:
     response_headers: dict[str, str]
     fault_rule: str | None = None  # id of the fault rule that fired, if any
     duration_ms: float = 0.0
+    size: int = 0  # bytes of the request and response bodies as sent (the journal's budget)
 
 
 # Observers see every (dialect, JournalEntry) the app produces, journal on or off. The test

@@ -86,11 +86,28 @@ def _inlined(node: Any, resolver) -> Any:
     return node
 
 
+def _with_max_items(node: Any, max_items: int) -> Any:
+    """A copy of `node` whose every `maxItems` is `max_items` (the configured cap)."""
+    if isinstance(node, dict):
+        return {
+            k: max_items if k == "maxItems" else _with_max_items(v, max_items)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_with_max_items(item, max_items) for item in node]
+    return node
+
+
 @cache
-def validator(name: str) -> Draft202012Validator:
+def validator(name: str, max_items: int | None = None) -> Draft202012Validator:
+    """The validator of schema `name`; `max_items` replaces the `maxItems` of its lists (the
+    request schemas carry the default of `config.max_items_per_request`)."""
     document = load(name)
     resolver = registry().resolver(base_uri=document.get("$id", ""))
-    return _strict_integer_validator()(_inlined(document, resolver))
+    inlined = _inlined(document, resolver)
+    if max_items is not None:
+        inlined = _with_max_items(inlined, max_items)
+    return _strict_integer_validator()(inlined)
 
 
 def _path_text(error: ValidationError) -> str:
@@ -104,17 +121,38 @@ def _path_text(error: ValidationError) -> str:
     return text
 
 
-def validation_message(name: str, body: Any) -> str | None:
+SHOWN_ERRORS = 20  # a body with more errors gets the first ones and a count of the rest
+
+
+def validation_message(name: str, body: Any, max_items: int | None = None) -> str | None:
     """None when `body` is valid, else Trove's "Validation error: ..." text naming the field.
-    The errors are sorted by path and joined with "; ", as Trove does."""
-    errors = sorted(
-        validator(name).iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path]
-    )
+    The errors are sorted by path and joined with "; ", as Trove does, with two bounds so
+    that a huge invalid body costs little time and gets a short answer: at most
+    `SHOWN_ERRORS` errors are collected, and a list longer than `max_items` is reported
+    as soon as it is seen, without checking its items."""
+    errors: list[ValidationError] = []
+    more = False
+    for error in validator(name, max_items).iter_errors(body):
+        if len(errors) == SHOWN_ERRORS:
+            more = True
+            break
+        errors.append(error)
+        if error.validator == "maxItems":
+            break
     if not errors:
         return None
+    errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
     parts = []
     for error in errors:
         where = _path_text(error)
-        text = f"{where} {error.message}" if where else error.message
+        message = error.message
+        if error.validator == "maxItems":
+            message = (
+                f"has {len(error.instance)} items, more than the {error.validator_value} "
+                "a request may hold"
+            )
+        text = f"{where} {message}" if where else message
         parts.append(text if len(text) <= 500 else text[:480] + "... (truncated)")
+    if more:
+        parts.append(f"(only the first {SHOWN_ERRORS} errors are shown)")
     return "Validation error: " + "; ".join(parts)

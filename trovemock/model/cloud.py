@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from trovemock.clock import Clock
+from trovemock.clock import Clock, ClockOutOfRange, check_time
 from trovemock.config import Config
 from trovemock.model.catalog import RACKSPACE_REGIONS, Datastores
 from trovemock.model.entities import Backup, HAGroup, Instance
-from trovemock.model.errors import NotFound
+from trovemock.model.errors import NotFound, Unserviceable
 from trovemock.model.scheduler import Scheduler
 
 DIALECTS = ("openstack", "rackspace")
@@ -50,9 +50,13 @@ class Cloud:
             self.regions: tuple[str, ...] = RACKSPACE_REGIONS
         else:
             self.regions = (config.openstack_region,)
+        before = set(vars(self))
         self.reset()
+        # What `reset` creates is the cloud's contents: `adopt` moves exactly these.
+        self._contents = tuple(name for name in vars(self) if name not in before)
 
     def reset(self) -> None:
+        """Empty the cloud (kept tokens stay). Every attribute set here is contents."""
         with self.lock:
             self.projects: dict[tuple[str, str], Project] = {}
             self.backups: dict[str, Backup] = {}
@@ -74,8 +78,13 @@ class Cloud:
         so one operation sees one consistent moment (`cloud.time`)."""
         with self.lock:
             if self._depth == 0:
-                self._time = self.clock.now()
-                self.scheduler.run_until(self._time)
+                now = self.clock.now()
+                try:
+                    check_time(now, "the clock reads")
+                except ClockOutOfRange as error:
+                    raise Unserviceable(f"{error}; set the clock to a supported time.") from None
+                self._time = now
+                self.scheduler.run_until(now)
             self._depth += 1
             try:
                 yield self._time
@@ -97,6 +106,16 @@ class Cloud:
     @staticmethod
     def later(when: datetime, seconds: float) -> datetime:
         return when + timedelta(seconds=seconds)
+
+    def adopt(self, staged: Cloud) -> None:
+        """Take over the contents of `staged` in one step: an import is built in a private
+        cloud outside the lock, checked, and then swapped in here, inside an operation, by
+        plain assignments that cannot fail half-way. List caches are dropped."""
+        changes = self._changes + 1
+        for name in self._contents:
+            setattr(self, name, getattr(staged, name))
+        self._changes = max(changes, self._changes + 1)
+        self._snapshots = {}
 
     # -- regions and projects ---------------------------------------------------------
     @property
