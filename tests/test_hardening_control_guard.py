@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
 import subprocess
 import sys
 
@@ -162,27 +161,18 @@ def test_serving_on_a_non_loopback_address_without_a_token_exits_2():
     assert "--control-token" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_serving_on_a_non_loopback_address_with_a_token_works(tmp_path):
-    env = {**os.environ, cli.CONTROL_TOKEN_VARIABLE: "from-env"}
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVE, "serve", "--host", "0.0.0.0", "--port", "0", "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        first = server.stdout.readline()
-        port = int(first.rsplit(":", 1)[1])
-        for _ in range(8):  # the rest of the banner up to the control API line
-            line = server.stdout.readline()
-            if line.startswith("Control API"):
-                assert "Bearer" in line
-                break
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        connection.request("GET", "/_trovemock/clock", headers={
-            "Host": f"db-host:{port}", "Authorization": "Bearer from-env"})
-        assert connection.getresponse().status == 200
-        connection.close()
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.communicate(timeout=10)
+def test_a_token_from_the_environment_opens_a_non_loopback_address(monkeypatch):
+    monkeypatch.setenv(cli.CONTROL_TOKEN_VARIABLE, "from-env")
+    options = cli.build_parser().parse_args(["serve", "--host", "0.0.0.0", "--no-seed-demo"])
+    mock = cli.build_mock(options)  # built, not served: the check runs before any bind
+    assert mock.control_guard.token == "from-env"
+    banner = cli.banner(mock, "http://0.0.0.0:8779", options)
+    assert "Authorization: Bearer" in banner
+    client = Client(mock)
+    far = {"base_url": "http://db-host:8779"}
+    assert client.get("/_trovemock/clock", **far).status_code == 401
+    assert client.get("/_trovemock/clock", headers={"Authorization": "Bearer from-env"},
+                      **far).status_code == 200
 
 
 def test_the_cli_hands_the_token_to_the_cloud():

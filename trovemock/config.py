@@ -88,6 +88,12 @@ _DURATIONS = frozenset(
 
 
 def _check(name: str, kind: str, value: Any) -> Any:
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError(f"config field {name!r} must be true or false")
+        return value
+    if kind not in ("str", "int", "float"):
+        return value  # a field of another kind checks itself where it is used
     if kind == "str":
         if not isinstance(value, str) or not value:
             raise ValueError(f"config field {name!r} must be a non-empty string")

@@ -62,7 +62,8 @@ class Cloud:
             self.backups: dict[str, Backup] = {}
             self.instances: dict[str, Instance] = {}
             self.ha_groups: dict[str, HAGroup] = {}
-            self.children: dict[str, list[str]] = {}
+            # parent id -> child ids, in creation order (a dict: dropping one is O(1))
+            self.children: dict[str, dict[str, None]] = {}
             self.copies: dict[str, dict[str, str]] = {}  # origin id -> region -> backup id
             self.tokens: dict[str, tuple[str | None, frozenset[str]]] = dict(self.kept_tokens)
             self.scheduler = Scheduler()
@@ -150,7 +151,7 @@ class Cloud:
         self.backups[backup.id] = backup
         self.project(backup.region, backup.project_id).backups[backup.id] = backup
         if backup.parent_id is not None:
-            self.children.setdefault(backup.parent_id, []).append(backup.id)
+            self.children.setdefault(backup.parent_id, {})[backup.id] = None
         self.copies.setdefault(backup.origin_id, {})[backup.region] = backup.id
 
     def touch(self, backup: Backup, when: datetime) -> None:
@@ -168,7 +169,7 @@ class Cloud:
         if backup.parent_id is not None:
             siblings = self.children.get(backup.parent_id)
             if siblings is not None:
-                siblings.remove(backup.id)
+                siblings.pop(backup.id, None)
                 if not siblings:
                     del self.children[backup.parent_id]
         regions = self.copies.get(backup.origin_id)
