@@ -407,7 +407,7 @@ def remove_fault(mock: Any, request: Request, rule_id: str) -> Response:
     return _no_content()
 
 
-_JOURNAL_FILTERS = ("method", "route", "status", "project_id", "region")
+_JOURNAL_FILTERS = ("method", "route", "status", "project_id", "region", "kind")
 
 
 def get_journal(mock: Any, request: Request) -> Response:
