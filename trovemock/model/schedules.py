@@ -150,7 +150,7 @@ def create_schedule(
     if taken is not None:
         word = "HA instance" if kind == "ha" else "Instance"
         raise Unprocessable(f"{word} {source.id} already has a backup schedule ({taken}).")
-    regions = copies.check_regions(cloud, caller.region, copy_regions(copy_to) or [])
+    regions = _checked_regions(cloud, caller, copy_to)
     schedule = Schedule(
         id=str(uuid.uuid4()),
         project_id=caller.project_id,
@@ -206,7 +206,7 @@ def update_schedule(
     )
     regions = schedule.copy_to
     if copy_to is not KEEP:
-        regions = copies.check_regions(cloud, caller.region, copy_regions(copy_to) or [])
+        regions = _checked_regions(cloud, caller, copy_to)
     retime = (new_day, new_hour, new_minute) != (
         schedule.day_of_week,
         schedule.hour,
@@ -272,6 +272,11 @@ def copy_regions(value: object) -> list[str] | None:
     if isinstance(value, list | tuple):
         return list(value)
     raise BadRequest("copy_to must be a list of regions or a comma-separated string.")
+
+
+def _checked_regions(cloud: Cloud, caller: Caller, copy_to: object) -> tuple[str, ...]:
+    regions = copy_regions(copy_to)
+    return copies.check_regions(cloud, caller.region, regions) if regions else ()
 
 
 def _source(
