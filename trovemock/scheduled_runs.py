@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from trovemock.api.faults import DOMAIN_STATUS, fault_body
 from trovemock.api.views import backup_view
 from trovemock.hooks import KIND_SCHEDULED_RUN, RUN_ROUTE, JournalEntry, RequestInfo
+from trovemock.model.backups import BackupRequest
 from trovemock.model.entities import Backup, Schedule, ScheduleRun
 
 if TYPE_CHECKING:
@@ -49,7 +50,11 @@ class ScheduledRuns:
         return action.outcome, action.rule_id
 
     def record(
-        self, schedule: Schedule, run: ScheduleRun, request: dict, backup: Backup | None
+        self,
+        schedule: Schedule,
+        run: ScheduleRun,
+        request: BackupRequest | None,
+        backup: Backup | None,
     ) -> None:
         journal = self.mock.journal
         if not journal.enabled:
@@ -73,7 +78,7 @@ class ScheduledRuns:
                 region=schedule.region,
                 query={},
                 headers={},
-                request_json=request,
+                request_json=create_body(request) if request is not None else None,
                 request_text=None,
                 status=status,
                 response_json=reply,
@@ -82,3 +87,18 @@ class ScheduledRuns:
                 kind=KIND_SCHEDULED_RUN,
             )
         )
+
+
+def create_body(request: BackupRequest) -> dict:
+    """The `POST /backups` body an on-demand client would send for the run's backup."""
+    backup: dict[str, object] = {
+        "name": request.name,
+        "description": request.description,
+        "instance": request.instance_id,
+        "source": {"type": request.source_type, "id": request.source_id},
+    }
+    if request.parent_id is not None:
+        backup["parent_id"] = request.parent_id
+    if request.copy_to:
+        backup["copy_to"] = list(request.copy_to)
+    return {"backup": backup}

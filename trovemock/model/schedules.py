@@ -48,9 +48,14 @@ class RunHooks(Protocol):
         ...
 
     def record(
-        self, schedule: Schedule, run: ScheduleRun, request: dict, backup: Backup | None
+        self,
+        schedule: Schedule,
+        run: ScheduleRun,
+        request: BackupRequest | None,
+        backup: Backup | None,
     ) -> None:
-        """A run happened; `request` is the equivalent `POST /backups` body."""
+        """A run happened; `request` is what it asked `create_backup` for (None when its
+        source was gone)."""
         ...
 
 
@@ -334,7 +339,7 @@ def _run(due: datetime, cloud: Cloud, schedule: Schedule, generation: int) -> No
         _remember(cloud, schedule, ScheduleRun(
             schedule.id, schedule.project_id, schedule.region, due, "skipped",
             reason=f"The {schedule.source_type} {schedule.source_id} no longer exists; "
-            "the schedule was deleted.", error="NotFound"), {}, None)
+            "the schedule was deleted.", error="NotFound"), None, None)
         return
     with cloud.moment(due):
         run, request, backup = _attempt(cloud, schedule, due)
@@ -344,7 +349,11 @@ def _run(due: datetime, cloud: Cloud, schedule: Schedule, generation: int) -> No
 
 
 def _remember(
-    cloud: Cloud, schedule: Schedule, run: ScheduleRun, request: dict, backup: Backup | None
+    cloud: Cloud,
+    schedule: Schedule,
+    run: ScheduleRun,
+    request: BackupRequest | None,
+    backup: Backup | None,
 ) -> None:
     cloud.schedule_runs.append(run)
     if cloud.run_hooks is not None:
@@ -359,7 +368,7 @@ def _source_of(cloud: Cloud, schedule: Schedule):
 
 def _attempt(
     cloud: Cloud, schedule: Schedule, due: datetime
-) -> tuple[ScheduleRun, dict, Backup | None]:
+) -> tuple[ScheduleRun, BackupRequest, Backup | None]:
     """Make the run's backup, or say why not."""
     outcome, rule_id = (None, None)
     if cloud.run_hooks is not None:
@@ -368,24 +377,24 @@ def _attempt(
     request = _request(schedule, due, kind, parent_id, fail=outcome == OUTCOME_FAIL)
     base = {"schedule_id": schedule.id, "project_id": schedule.project_id,
             "region": schedule.region, "due": due}
-    body = _body(request)
     if outcome == OUTCOME_SKIP:
         reason = f"The run was skipped by fault rule {rule_id}."
-        return ScheduleRun(**base, outcome="skipped", reason=reason, fault_rule=rule_id), body, None
+        run = ScheduleRun(**base, outcome="skipped", reason=reason, fault_rule=rule_id)
+        return run, request, None
     caller = Caller(project_id=schedule.project_id, region=schedule.region)
     try:
         backup = create_backup(cloud, caller, request)
     except DomainError as error:
         run = ScheduleRun(**base, outcome="skipped", reason=str(error),
                           error=type(error).__name__, fault_rule=rule_id)
-        return run, body, None
+        return run, request, None
     schedule.started = True
     schedule.last_backup_id = backup.id
     if kind == "full":
         schedule.fulls.append(backup.id)
     run = ScheduleRun(**base, outcome="created", kind=kind, backup_id=backup.id,
                       fault_rule=rule_id)
-    return run, body, backup
+    return run, request, backup
 
 
 def _plan(cloud: Cloud, schedule: Schedule, due: datetime) -> tuple[str, str | None]:
@@ -435,19 +444,6 @@ def _request(
         fail=fail,
         schedule_id=schedule.id,
     )
-
-
-def _body(request: BackupRequest) -> dict:
-    """The `POST /backups` body an on-demand client would send for the same backup."""
-    backup: dict[str, object] = {"name": request.name, "description": request.description,
-                                 "instance": request.instance_id,
-                                 "source": {"type": request.source_type, "id": request.source_id},
-                                 "is_automated": True}
-    if request.parent_id is not None:
-        backup["parent_id"] = request.parent_id
-    if request.copy_to:
-        backup["copy_to"] = list(request.copy_to)
-    return {"backup": backup}
 
 
 # -- retention --------------------------------------------------------------------------------
