@@ -442,3 +442,21 @@ def test_python_api(cloud) -> None:
                           minute=0)
     with pytest.raises(ValueError, match="rackspace"):
         TroveMock().add_schedule(PROJECT, instance_id=instance, day_of_week=1, hour=1, minute=0)
+
+
+def test_a_schedule_whose_source_is_gone_stops_at_its_next_run(cloud) -> None:
+    """An HA group can vanish without its schedule knowing (here: a state whose group is
+    missing); the next run deletes the schedule and says why."""
+    mock, api, _ = cloud
+    group = mock.add_ha_group(PROJECT)
+    schedule = make_schedule(api, None, source_type="ha", source_id=group.id)
+    state = mock.export_state()
+    state["ha_groups"] = []
+    mock.import_state(state)
+    assert ok(api.get(f"/schedules/{schedule['id']}"))["schedule"]["id"] == schedule["id"]
+    move_to(mock, FIRST_RUN + timedelta(days=3))
+    fault_of(api.get(f"/schedules/{schedule['id']}"), 404, "itemNotFound")
+    (run,) = mock.schedule_runs(schedule["id"])
+    assert run.outcome == "skipped" and "no longer exists" in run.reason
+    (entry,) = mock.journal.filter(kind="scheduled_run")
+    assert entry.status == 404 and entry.request_json is None

@@ -336,10 +336,10 @@ def _run(due: datetime, cloud: Cloud, schedule: Schedule, generation: int) -> No
     source = _source_of(cloud, schedule)
     if source is None:  # its instance or HA group vanished: the schedule stops
         drop(cloud, schedule)
-        _remember(cloud, schedule, ScheduleRun(
-            schedule.id, schedule.project_id, schedule.region, due, "skipped",
-            reason=f"The {schedule.source_type} {schedule.source_id} no longer exists; "
-            "the schedule was deleted.", error="NotFound"), None, None)
+        reason = (f"The {schedule.source_type} {schedule.source_id} no longer exists; "
+                  "the schedule was deleted.")
+        run = _record(schedule, due, "skipped", reason=reason, error="NotFound")
+        _remember(cloud, schedule, run, None, None)
         return
     with cloud.moment(due):
         run, request, backup = _attempt(cloud, schedule, due)
@@ -375,26 +375,47 @@ def _attempt(
         outcome, rule_id = cloud.run_hooks.decide(schedule, due)
     kind, parent_id = _plan(cloud, schedule, due)
     request = _request(schedule, due, kind, parent_id, fail=outcome == OUTCOME_FAIL)
-    base = {"schedule_id": schedule.id, "project_id": schedule.project_id,
-            "region": schedule.region, "due": due}
     if outcome == OUTCOME_SKIP:
         reason = f"The run was skipped by fault rule {rule_id}."
-        run = ScheduleRun(**base, outcome="skipped", reason=reason, fault_rule=rule_id)
-        return run, request, None
+        return _record(schedule, due, "skipped", reason=reason, fault_rule=rule_id), request, None
     caller = Caller(project_id=schedule.project_id, region=schedule.region)
     try:
         backup = create_backup(cloud, caller, request)
     except DomainError as error:
-        run = ScheduleRun(**base, outcome="skipped", reason=str(error),
-                          error=type(error).__name__, fault_rule=rule_id)
+        run = _record(schedule, due, "skipped", reason=str(error),
+                      error=type(error).__name__, fault_rule=rule_id)
         return run, request, None
     schedule.started = True
     schedule.last_backup_id = backup.id
     if kind == "full":
         schedule.fulls.append(backup.id)
-    run = ScheduleRun(**base, outcome="created", kind=kind, backup_id=backup.id,
-                      fault_rule=rule_id)
+    run = _record(schedule, due, "created", kind=kind, backup_id=backup.id, fault_rule=rule_id)
     return run, request, backup
+
+
+def _record(
+    schedule: Schedule,
+    due: datetime,
+    outcome: str,
+    *,
+    kind: str | None = None,
+    backup_id: str | None = None,
+    reason: str | None = None,
+    error: str | None = None,
+    fault_rule: str | None = None,
+) -> ScheduleRun:
+    return ScheduleRun(
+        schedule_id=schedule.id,
+        project_id=schedule.project_id,
+        region=schedule.region,
+        due=due,
+        outcome=outcome,
+        kind=kind,
+        backup_id=backup_id,
+        reason=reason,
+        error=error,
+        fault_rule=fault_rule,
+    )
 
 
 def _plan(cloud: Cloud, schedule: Schedule, due: datetime) -> tuple[str, str | None]:
