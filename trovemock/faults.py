@@ -6,7 +6,9 @@ A rule has *match* fields (method, route name, path glob, project, region), a *f
 "the next backup ends FAILED"). The first rule that matches, in insertion order, fires.
 
 The app asks `FaultRules.decide(RequestInfo)` once per request and applies the returned
-`FaultAction`; this module never touches HTTP itself.
+`FaultAction`; this module never touches HTTP itself. Scheduled backup runs (rackspace) ask
+too, as the pseudo-route `schedules.run`: only rules naming that route match them, and such
+rules carry only an outcome (`backup_failed` or `run_skipped`).
 """
 
 from __future__ import annotations
