@@ -1,4 +1,4 @@
-"""Benchmark 7: the longest time one request holds the cloud's lock, under the worst bodies
+"""Benchmark 8: the longest time one request holds the cloud's lock, under the worst bodies
 of up to 1 MiB (the default `max_body_bytes`).
 
 Every model read and write runs inside `cloud.operation()`, which holds one lock per cloud:
@@ -160,7 +160,7 @@ def main() -> list[Row]:
     for case in _cases():
         hold, wall, size = measure_case(case, reps(5, 2))
         rows.append(Row(
-            "7", f"lock held by one request: {case[0]}", "ms", hold,
+            "8", f"lock held by one request: {case[0]}", "ms", hold,
             target=f"< {TARGET_MS:g} ms", met=hold < TARGET_MS,
             note=f"body {size / MIB:.2f} MiB, whole request {wall:.0f} ms (median)",
         ))

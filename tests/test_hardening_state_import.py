@@ -120,8 +120,8 @@ def _break(state: dict[str, Any], how: str) -> None:
         instance["status"] = "MELTING"
     elif how == "running_backup names nothing":
         instance["running_backup"] = "nope"
-    elif how == "ha_id names nothing":
-        instance["ha_id"] = "nope"
+    elif how == "copy_to names no region":
+        backup["copy_to"] = ["MARS"]
     elif how == "size not a number":
         backup["size"] = "big"
     elif how == "order not a number":
@@ -143,7 +143,7 @@ def _break(state: dict[str, Any], how: str) -> None:
         "token roles not a list",
         "unknown instance status",
         "running_backup names nothing",
-        "ha_id names nothing",
+        "copy_to names no region",
         "size not a number",
         "order not a number",
         "users grants not a list",

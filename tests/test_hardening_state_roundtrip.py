@@ -20,7 +20,8 @@ STATUSES = ("NEW", "BUILDING", "COMPLETED", "FAILED", "DELETE_FAILED", "RESTORED
 STEP = st.tuples(
     st.sampled_from(
         ["instance", "backup", "backup", "backup", "incremental", "incremental", "advance",
-         "advance", "force", "delete", "durations", "token", "restart", "copy", "restore"]
+         "advance", "force", "delete", "durations", "token", "restart", "copy", "restore",
+         "schedule", "day", "day"]
     ),
     st.integers(min_value=0, max_value=50),
     st.integers(min_value=0, max_value=50),
@@ -63,6 +64,18 @@ class History:
                         headers=headers, json={"backup": body})
         elif kind == "advance":
             mock.clock.advance(b % 8)
+        elif kind == "day":  # scheduled runs happen
+            mock.clock.advance(86400 * (1 + b % 8) + a)
+        elif kind == "schedule" and instances:
+            instance = self._pick(instances, a)
+            base = f"{self._prefix(instance.region)}/v1.0/{instance.project_id}"
+            if self.dialect == "rackspace":  # schedules; openstack: a backup strategy
+                client.post(f"{base}/schedules", headers=headers, json={"schedule": {
+                    "action": "backup", "instance_id": instance.id, "day_of_week": b % 8,
+                    "hour": b % 24, "minute": a % 60}})
+            else:
+                client.post(f"{base}/backup_strategies", headers=headers, json={
+                    "backup_strategy": {"swift_container": f"c{b}", "instance_id": instance.id}})
         elif kind == "force" and backups:
             try:
                 mock.set_status(self._pick(backups, a).id, STATUSES[b % len(STATUSES)])

@@ -7,8 +7,23 @@ from typing import Any
 
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
-from trovemock.model.entities import Backup, Datastore, Flavor, HAGroup, Instance
-from trovemock.model.instances import instance_status
+from trovemock.model.entities import (
+    Backup,
+    BackupStrategy,
+    Datastore,
+    Flavor,
+    HAGroup,
+    Instance,
+    Schedule,
+)
+from trovemock.model.instances import (
+    addresses,
+    instance_status,
+    operating_status,
+    server_id,
+    volume_id,
+)
+from trovemock.model.schedules import is_running
 
 
 def timestamp(when: datetime) -> str:
@@ -65,27 +80,77 @@ def flavor_view(flavor: Flavor, base_url: str, project_id: str) -> dict[str, Any
     }
 
 
+# Statuses in which Trove does not ask the guest agent for the volume's usage
+# (trove/instance/models.py AGENT_INVALID_STATUSES): no `volume.used` then.
+AGENT_INVALID_STATUSES = frozenset({"BUILD", "REBOOT", "RESIZE", "SHUTDOWN"})
+
+
 def instance_view(
-    cloud: Cloud, instance: Instance, base_url: str, project_id: str
+    cloud: Cloud,
+    instance: Instance,
+    base_url: str,
+    project_id: str,
+    *,
+    detail: bool = True,
+    is_admin: bool = False,
 ) -> dict[str, Any]:
+    """An instance as each dialect renders it. openstack follows Trove 26.0.0's
+    InstanceView (lists) and InstanceDetailView (show, create): `detail` adds the
+    timestamps, `service_status_updated`, `datastore.version_number` and `volume.used`;
+    `is_admin` the admin-only keys (`tenant_id`; on detail `server_id`, `volume_id`,
+    `encrypted_rpc_messaging`)."""
+    status = instance_status(cloud, instance)
+    links = _links(base_url, project_id, "instances", instance.id)
+    flavor = {
+        "id": instance.flavor_id,
+        "links": _links(base_url, project_id, "flavors", instance.flavor_id),
+    }
+    datastore: dict[str, Any] = {
+        "type": instance.datastore.type,
+        "version": instance.datastore.version,
+    }
+    if cloud.dialect == "rackspace":
+        return {
+            "id": instance.id,
+            "name": instance.name,
+            "status": status,
+            "created": timestamp(instance.created),
+            "updated": timestamp(instance.updated),
+            "datastore": datastore,
+            "flavor": flavor,
+            "volume": {"size": instance.volume_size},
+            "links": links,
+            "hostname": f"{instance.id.replace('-', '')}.rackspaceclouddb.com",
+        }
+    found = addresses(instance.id)
     view: dict[str, Any] = {
         "id": instance.id,
         "name": instance.name,
-        "status": instance_status(cloud, instance),
-        "created": timestamp(instance.created),
-        "updated": timestamp(instance.updated),
-        "datastore": {"type": instance.datastore.type, "version": instance.datastore.version},
-        "flavor": {
-            "id": instance.flavor_id,
-            "links": _links(base_url, project_id, "flavors", instance.flavor_id),
-        },
-        "volume": {"size": instance.volume_size},
-        "links": _links(base_url, project_id, "instances", instance.id),
+        "status": status,
+        "operating_status": operating_status(cloud, instance),
+        "links": links,
+        "flavor": flavor,
+        "datastore": datastore,
+        "region": instance.region,
+        "access": {"is_public": any(a["type"] == "public" for a in found)},
     }
-    if cloud.dialect == "rackspace":
-        view["hostname"] = f"{instance.id.replace('-', '')}.rackspaceclouddb.com"
-    else:
-        view["region"] = instance.region
+    if is_admin:
+        view["tenant_id"] = instance.project_id
+    view["volume"] = {"size": instance.volume_size}
+    view["ip"] = [a["address"] for a in found]
+    view["addresses"] = found
+    if not detail:
+        return view
+    view["created"] = timestamp(instance.created)
+    view["updated"] = timestamp(instance.updated)
+    view["service_status_updated"] = timestamp(instance.updated)
+    datastore["version_number"] = instance.datastore.version
+    if status not in AGENT_INVALID_STATUSES and instance.used_gb:
+        view["volume"]["used"] = instance.used_gb
+    if is_admin:
+        view["server_id"] = server_id(instance.id)
+        view["volume_id"] = volume_id(instance.id)
+        view["encrypted_rpc_messaging"] = True
     return view
 
 
@@ -106,3 +171,37 @@ def ha_view(cloud: Cloud, group: HAGroup) -> dict[str, Any]:
 
 def flavors(base_url: str, project_id: str) -> list[dict[str, Any]]:
     return [flavor_view(f, base_url, project_id) for f in FLAVORS.values()]
+
+
+def schedule_view(cloud: Cloud, schedule: Schedule) -> dict[str, Any]:
+    """Every field of the documented schedule object (the 2020 create example's set), in
+    lists too: cdb-cli reads fields a list item lacks with one GET per item."""
+    last = schedule.last_scheduled
+    return {
+        "id": schedule.id,
+        "action": "backup",
+        "instance_id": schedule.instance_id,
+        "source": {"id": schedule.source_id, "type": schedule.source_type},
+        "day_of_week": schedule.day_of_week,
+        "hour": schedule.hour,
+        "minute": schedule.minute,
+        "day_of_month": None,
+        "month": None,
+        "full_backup_retention": schedule.full_backup_retention,
+        "next_run": timestamp(schedule.next_run),
+        "last_scheduled": timestamp(last) if last is not None else None,
+        "running": 1 if is_running(cloud, schedule) else 0,
+        "copy_to": list(schedule.copy_to),
+        "created": timestamp(schedule.created),
+        "updated": timestamp(schedule.updated),
+    }
+
+
+def strategy_view(strategy: BackupStrategy) -> dict[str, str]:
+    """Trove's BackupStrategyView."""
+    return {
+        "project_id": strategy.project_id,
+        "instance_id": strategy.instance_id,
+        "backend": strategy.backend,
+        "swift_container": strategy.swift_container,
+    }

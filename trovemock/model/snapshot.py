@@ -6,8 +6,8 @@ An import is all or nothing, in two steps:
 1. `stage` reads and checks everything, outside the cloud's lock, and builds the new contents
    in a private `Cloud`. Every refusal is a ValueError naming the record (`backups[3].
    parent_id ...`): wrong types, times the emulator cannot reach, duplicate ids, parents that
-   are missing, in another project or region, or that form a cycle, links to instances,
-   HA groups or backups that the state does not hold.
+   are missing, in another project or region, or that form a cycle, HA group members and
+   running backups that the state does not hold.
 2. `install` runs inside one operation: it computes every due transition first (the only step
    that depends on the config), then swaps the staged contents in by plain assignments and
    puts the transitions on the scheduler. A refused import leaves the cloud as it was.
@@ -17,6 +17,8 @@ An import is all or nothing, in two steps:
 
 One function reads each kind of record (`_instance_in`, `_group_in`, `_backup_in`,
 `_token_in`) and one writes it (`_*_out`); a new kind adds its pair and a line in `stage`.
+Schedules, their runs and backup strategies are `model.schedule_state`'s: parsed in `stage`,
+installed in `install`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from trovemock.clock import ClockOutOfRange, check_seconds, check_time, parse_time
+from trovemock.model import schedule_state
 from trovemock.model.backups import _finish, _start_building, lifecycle_times
 from trovemock.model.catalog import FLAVORS, stable_id
 from trovemock.model.cloud import Cloud
@@ -60,6 +63,7 @@ def export_state(cloud: Cloud) -> dict[str, Any]:
         "ha_groups": [_group_out(g) for g in cloud.ha_groups.values()],
         "backups": [_backup_out(b) for b in backups],
         "tokens": [_token_out(t, p, r) for t, (p, r) in cloud.tokens.items()],
+        **schedule_state.export_parts(cloud),
     }
 
 
@@ -80,6 +84,7 @@ class Staged:
 
     contents: Cloud
     datastores: set[tuple[str, str]] = field(default_factory=set)
+    schedule_parts: schedule_state.Parts = field(default_factory=schedule_state.Parts)
 
 
 def stage(cloud: Cloud, state: Any) -> Staged:
@@ -99,6 +104,7 @@ def stage(cloud: Cloud, state: Any) -> Staged:
     backups = _read(state, "backups", lambda d, w: _backup_in(reader, d, w))
     tokens = _read(state, "tokens", _token_in)
     _check_links(instances, groups, backups)
+    schedule_parts = schedule_state.parse_parts(cloud, state)
 
     contents = Cloud(cloud.dialect, cloud.clock, cloud.config)
     contents.tokens = {}
@@ -111,7 +117,7 @@ def stage(cloud: Cloud, state: Any) -> Staged:
     _store_backups(contents, [b for _, b in backups])
     for _, (token, project_id, roles) in tokens:
         contents.tokens[token] = (project_id, frozenset(roles))
-    return Staged(contents, reader.datastores)
+    return Staged(contents, reader.datastores, schedule_parts)
 
 
 def install(cloud: Cloud, staged: Staged) -> None:
@@ -128,6 +134,7 @@ def install(cloud: Cloud, staged: Staged) -> None:
         cloud.tokens.setdefault(token, value)
     for due, action, *args in events:
         cloud.scheduler.at(due, action, *args)
+    schedule_state.install(cloud, staged.schedule_parts)  # into the fresh contents
     cloud.catch_up()
 
 
@@ -186,11 +193,10 @@ def _check_links(
     backups: list[tuple[str, Backup]],
 ) -> None:
     instance_ids = {i.id for _, i in instances}
-    group_ids = {g.id for _, g in groups}
     by_id = {b.id: (where, b) for where, b in backups}
+    # An instance's `ha_id` may name a group the state lacks (the group went, its members
+    # stayed): nothing reads it but the control API's view. A group's members are read.
     for where, instance in instances:
-        if instance.ha_id is not None and instance.ha_id not in group_ids:
-            raise ValueError(f"{where}.ha_id {instance.ha_id!r} names no HA group of the state")
         _running_link(where, instance.running_backup, by_id)
     for where, group in groups:
         for member in group.members:
@@ -538,6 +544,7 @@ def _backup_in(reader: _Reader, d: dict[str, Any], where: str) -> Backup:
             reader.region({"region": r}, f"{where}.copy_to") for r in _list(copy_to, where)
         ),
         origin_id=_optional_id(d, "origin_id", where) or backup_id,
+        schedule_id=_optional_id(d, "schedule_id", where),
         pinned=_flag(d, "pinned", where),
         new_seconds=_seconds(d, "new_seconds", where),
         building_seconds=_seconds(d, "building_seconds", where),
