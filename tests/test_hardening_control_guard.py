@@ -113,6 +113,15 @@ def test_a_foreign_host_cannot_read_the_tokens_over_the_network():
         assert status == 200  # the Trove API answers any host
 
 
+@pytest.mark.parametrize(
+    "host", ["evil.example", "localhost@evil.example", "127.0.0.1.evil.example"]
+)
+def test_a_host_that_only_looks_local_is_refused(host):
+    _, client = cloud()
+    answer = client.get("/_trovemock/state", headers={"Host": host})
+    assert "DNS-rebinding" in fault(answer, 403)
+
+
 def test_an_in_process_transport_with_a_made_up_host_is_served():
     mock, _ = cloud()
     client = Client(mock)

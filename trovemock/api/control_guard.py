@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Request
 
@@ -92,10 +93,9 @@ def _bearer(request: Request, token: str) -> None:
 
 
 def _host_name(host: str) -> str:
-    """`host` without its port: `[::1]:8779` -> `::1`, `localhost:8779` -> `localhost`."""
-    if host.startswith("["):
-        return host[1 : host.find("]")] if "]" in host else host
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    """The name in a Host header, as a URL parser reads it: `[::1]:8779` -> `::1`,
+    `localhost:8779` -> `localhost` (and `localhost@evil.example` -> `evil.example`)."""
+    return urlsplit(f"//{host}").hostname or ""
 
 
 def _own_host(request: Request) -> None:

@@ -125,9 +125,10 @@ def install(cloud: Cloud, staged: Staged) -> None:
     contents = staged.contents
     events = _due_events(cloud, contents)  # the one step that can still refuse
     registered = {pair: cloud.datastores.get(*pair) for pair in staged.datastores}
-    for record in itertools.chain(
-        contents.instances.values(), contents.ha_groups.values(), contents.backups.values()
-    ):
+    records: list[Instance | HAGroup | Backup] = [
+        *contents.instances.values(), *contents.ha_groups.values(), *contents.backups.values()
+    ]
+    for record in records:
         record.datastore = registered[(record.datastore.type, record.datastore.version)]
     cloud.adopt(contents)
     for token, value in cloud.kept_tokens.items():  # `--admin-token` tokens survive imports
