@@ -98,6 +98,8 @@ class Instance:
     ha_id: str | None = None
     running_backup: str | None = None
     generation: int = 0
+    root_enabled: bool = False  # enabled and not disabled since (Trove's root history)
+    service_reset: bool = False  # reset_status: the datastore status reads ERROR
 
     def contents(self) -> Contents:
         return Contents(tuple(self.databases), tuple(self.users.items()))
