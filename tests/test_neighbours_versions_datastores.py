@@ -94,7 +94,8 @@ def test_list_shows_each_type_with_its_versions_and_default(client: Client) -> N
 
 
 def test_openstack_versions_carry_the_version_number() -> None:
-    v = Client(TroveMock()).get(f"{BASE}/datastores/mysql/versions/5.7", headers=TOKEN).json["version"]
+    r = Client(TroveMock()).get(f"{BASE}/datastores/mysql/versions/5.7", headers=TOKEN)
+    v = r.json["version"]
     assert v == {
         "id": MYSQL_57, "name": "5.7", "version": "5.7", "datastore": MYSQL,
         "links": [

@@ -20,11 +20,9 @@ def visible_group(cloud: Cloud, caller: Caller, ha_id: str) -> HAGroup:
 
 
 def list_groups(cloud: Cloud, caller: Caller) -> list[HAGroup]:
-    """The caller's HA groups in its region, oldest first."""
+    """The caller's HA groups in its region, in the order they were created."""
     project = cloud.existing_project(caller.region, caller.project_id)
-    if project is None:
-        return []
-    return sorted(project.ha_groups.values(), key=lambda g: (g.created, g.id))
+    return list(project.ha_groups.values()) if project is not None else []
 
 
 def members(cloud: Cloud, group: HAGroup) -> list[Instance]:
