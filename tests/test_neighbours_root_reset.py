@@ -80,7 +80,7 @@ def test_root_checks_the_instance_its_datastore_and_its_state(mock: TroveMock) -
     assert message == "Operation not supported for datastore redis."
     building = mock.add_instance("p1", status="BUILD").id
     message = fault(api.get(f"{BASE}/instances/{building}/root", headers=MEMBER), 422)
-    assert message == f"Instance {building} is not ready, status: NEW."
+    assert message == f"Instance {building} is not ready, status: BUILD."
 
 
 def test_root_works_while_a_backup_runs(mock: TroveMock) -> None:

@@ -28,25 +28,19 @@ def instance_status(cloud: Cloud, owner: Instance | HAGroup) -> str:
     return owner.status
 
 
-# What the datastore reports (Trove's `operating_status`) for each shown instance status.
-_OPERATING_STATUS = {
-    "ACTIVE": "HEALTHY",
-    "BACKUP": "HEALTHY",
-    "BUILD": "NEW",
-    "REBOOT": "RESTARTING",
-    "RESIZE": "SHUTDOWN",
-    "SHUTDOWN": "SHUTDOWN",
-    "BLOCKED": "BLOCKED",
-    "ERROR": "ERROR",
-}
-
-
-def operating_status(cloud: Cloud, instance: Instance) -> str:
-    """The datastore's own status: HEALTHY while it serves, ERROR after `reset_status`
-    (Trove's UNKNOWN service status) until the instance next settles."""
-    if instance.service_reset:
+def operating_status(cloud: Cloud, owner: Instance | HAGroup) -> str:
+    """Trove's `operating_status` (the database service's health): HEALTHY while the server
+    is ACTIVE and no task runs (a running backup included), "" while a task runs or the
+    server is not ACTIVE (trove/instance/models.py SimpleInstance.operating_status), and
+    ERROR after `reset_status` (Trove's UNKNOWN service status) until the instance next
+    settles."""
+    if isinstance(owner, Instance) and owner.service_reset:
         return "ERROR"
-    return _OPERATING_STATUS.get(instance_status(cloud, instance), "ERROR")
+    if owner.status == "ACTIVE":
+        return "HEALTHY"
+    if owner.status == "BLOCKED":  # the server runs, the datastore reports itself blocked
+        return "BLOCKED"
+    return ""
 
 
 def require_available(cloud: Cloud, owner: Instance | HAGroup) -> None:
@@ -347,9 +341,9 @@ def _root_instance(cloud: Cloud, caller: Caller, instance_id: str) -> Instance:
     instance = visible_instance(cloud, caller, instance_id)
     if instance.datastore.type not in ROOT_DATASTORES[cloud.dialect]:
         raise Unprocessable(f"Operation not supported for datastore {instance.datastore.type}.")
-    running = operating_status(cloud, instance)
-    if running != "HEALTHY":
-        raise Unprocessable(f"Instance {instance.id} is not ready, status: {running}.")
+    if operating_status(cloud, instance) != "HEALTHY":
+        shown = "ERROR" if instance.service_reset else instance_status(cloud, instance)
+        raise Unprocessable(f"Instance {instance.id} is not ready, status: {shown}.")
     return instance
 
 
