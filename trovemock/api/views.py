@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -74,7 +75,6 @@ def instance_view(
         "id": instance.id,
         "name": instance.name,
         "status": instance_status(cloud, instance),
-        "operating_status": operating_status(cloud, instance),
         "created": timestamp(instance.created),
         "updated": timestamp(instance.updated),
         "datastore": {"type": instance.datastore.type, "version": instance.datastore.version},
@@ -88,7 +88,15 @@ def instance_view(
     if cloud.dialect == "rackspace":
         view["hostname"] = f"{instance.id.replace('-', '')}.rackspaceclouddb.com"
     else:
+        # Minimal until the full Trove view lands (issue 10): what tempest reads.
+        raw = uuid.UUID(instance.id).bytes if len(instance.id) == 36 else b"\x00\x00\x00"
+        address = f"10.{raw[0]}.{raw[1]}.{1 + raw[2] % 254}"
         view["region"] = instance.region
+        view["operating_status"] = operating_status(cloud, instance)
+        view["access"] = {"is_public": False}
+        view["addresses"] = [{"address": address, "type": "private"}]
+        view["ip"] = [address]
+        view["service_status_updated"] = timestamp(instance.updated)
     return view
 
 
