@@ -14,8 +14,11 @@ from trovemock.model.errors import NotFound
 Reply = tuple[int, Any]
 
 
-def _view(ctx: Ctx):
-    return lambda i: instance_view(ctx.cloud, i, ctx.base_url, ctx.caller.project_id)
+def _view(ctx: Ctx, detail: bool = True):
+    return lambda i: instance_view(
+        ctx.cloud, i, ctx.base_url, ctx.caller.project_id,
+        detail=detail, is_admin=ctx.caller.is_admin,
+    )
 
 
 def create(ctx: Ctx) -> Reply:
@@ -43,7 +46,7 @@ def create(ctx: Ctx) -> Reply:
 
 def list_(ctx: Ctx) -> Reply:
     found = model.list_instances(ctx.cloud, ctx.caller)
-    return 200, page(ctx, found, _view(ctx), "instances")
+    return 200, page(ctx, found, _view(ctx, detail=False), "instances")
 
 
 def show(ctx: Ctx) -> Reply:

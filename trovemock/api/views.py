@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +10,13 @@ from trovemock.model.cloud import Cloud
 from trovemock.model.datastores import DatastoreType, is_deprecated
 from trovemock.model.entities import Backup, Datastore, Flavor, HAGroup, Instance
 from trovemock.model.ha import members
-from trovemock.model.instances import instance_status, operating_status
+from trovemock.model.instances import (
+    addresses,
+    instance_status,
+    operating_status,
+    server_id,
+    volume_id,
+)
 
 
 def timestamp(when: datetime) -> str:
@@ -68,35 +73,77 @@ def flavor_view(flavor: Flavor, base_url: str, project_id: str) -> dict[str, Any
     }
 
 
+# Statuses in which Trove does not ask the guest agent for the volume's usage
+# (trove/instance/models.py AGENT_INVALID_STATUSES): no `volume.used` then.
+AGENT_INVALID_STATUSES = frozenset({"BUILD", "REBOOT", "RESIZE", "SHUTDOWN"})
+
+
 def instance_view(
-    cloud: Cloud, instance: Instance, base_url: str, project_id: str
+    cloud: Cloud,
+    instance: Instance,
+    base_url: str,
+    project_id: str,
+    *,
+    detail: bool = True,
+    is_admin: bool = False,
 ) -> dict[str, Any]:
+    """An instance as each dialect renders it. openstack follows Trove 26.0.0's
+    InstanceView (lists) and InstanceDetailView (show, create): `detail` adds the
+    timestamps, `service_status_updated`, `datastore.version_number` and `volume.used`;
+    `is_admin` the admin-only keys (`tenant_id`; on detail `server_id`, `volume_id`,
+    `encrypted_rpc_messaging`)."""
+    status = instance_status(cloud, instance)
+    links = _links(base_url, project_id, "instances", instance.id)
+    flavor = {
+        "id": instance.flavor_id,
+        "links": _links(base_url, project_id, "flavors", instance.flavor_id),
+    }
+    datastore: dict[str, Any] = {
+        "type": instance.datastore.type,
+        "version": instance.datastore.version,
+    }
+    if cloud.dialect == "rackspace":
+        return {
+            "id": instance.id,
+            "name": instance.name,
+            "status": status,
+            "created": timestamp(instance.created),
+            "updated": timestamp(instance.updated),
+            "datastore": datastore,
+            "flavor": flavor,
+            "volume": {"size": instance.volume_size},
+            "links": links,
+            "hostname": f"{instance.id.replace('-', '')}.rackspaceclouddb.com",
+        }
+    found = addresses(instance.id)
     view: dict[str, Any] = {
         "id": instance.id,
         "name": instance.name,
-        "status": instance_status(cloud, instance),
-        "created": timestamp(instance.created),
-        "updated": timestamp(instance.updated),
-        "datastore": {"type": instance.datastore.type, "version": instance.datastore.version},
-        "flavor": {
-            "id": instance.flavor_id,
-            "links": _links(base_url, project_id, "flavors", instance.flavor_id),
-        },
-        "volume": {"size": instance.volume_size},
-        "links": _links(base_url, project_id, "instances", instance.id),
+        "status": status,
+        "operating_status": operating_status(cloud, instance),
+        "links": links,
+        "flavor": flavor,
+        "datastore": datastore,
+        "region": instance.region,
+        "access": {"is_public": any(a["type"] == "public" for a in found)},
     }
-    if cloud.dialect == "rackspace":
-        view["hostname"] = f"{instance.id.replace('-', '')}.rackspaceclouddb.com"
-    else:
-        # Minimal until the full Trove view lands (issue 10): what tempest reads.
-        raw = uuid.UUID(instance.id).bytes if len(instance.id) == 36 else b"\x00\x00\x00"
-        address = f"10.{raw[0]}.{raw[1]}.{1 + raw[2] % 254}"
-        view["region"] = instance.region
-        view["operating_status"] = operating_status(cloud, instance)
-        view["access"] = {"is_public": False}
-        view["addresses"] = [{"address": address, "type": "private"}]
-        view["ip"] = [address]
-        view["service_status_updated"] = timestamp(instance.updated)
+    if is_admin:
+        view["tenant_id"] = instance.project_id
+    view["volume"] = {"size": instance.volume_size}
+    view["ip"] = [a["address"] for a in found]
+    view["addresses"] = found
+    if not detail:
+        return view
+    view["created"] = timestamp(instance.created)
+    view["updated"] = timestamp(instance.updated)
+    view["service_status_updated"] = timestamp(instance.updated)
+    datastore["version_number"] = instance.datastore.version
+    if status not in AGENT_INVALID_STATUSES and instance.used_gb:
+        view["volume"]["used"] = instance.used_gb
+    if is_admin:
+        view["server_id"] = server_id(instance.id)
+        view["volume_id"] = volume_id(instance.id)
+        view["encrypted_rpc_messaging"] = True
     return view
 
 

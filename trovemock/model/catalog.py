@@ -42,6 +42,10 @@ def stable_id(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, ":".join(parts)))
 
 
+# The project network every instance's address is on (Neutron's network id in Trove's view).
+PRIVATE_NETWORK_ID = stable_id("network", "private")
+
+
 class Datastores:
     """The datastore types and versions a cloud knows. Seeding an instance with an unknown
     pair registers it, so tests can use any datastore they like."""

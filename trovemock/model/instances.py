@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from trovemock.model.catalog import FLAVORS
+from trovemock.model.catalog import FLAVORS, PRIVATE_NETWORK_ID
 from trovemock.model.entities import RESTORABLE, Contents, Datastore, HAGroup, Instance
 from trovemock.model.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from trovemock.model.errors import not_found as _not_found
@@ -43,6 +43,31 @@ def operating_status(cloud: Cloud, owner: Instance | HAGroup) -> str:
     return ""
 
 
+def server_id(instance_id: str) -> str:
+    """The id of the instance's Nova server (admins see it), stable for a given instance."""
+    return str(uuid.uuid5(_as_uuid(instance_id), "nova-server"))
+
+
+def volume_id(instance_id: str) -> str:
+    """The id of the instance's Cinder volume (admins see it)."""
+    return str(uuid.uuid5(_as_uuid(instance_id), "cinder-volume"))
+
+
+def addresses(instance_id: str) -> list[dict[str, str]]:
+    """The instance's address on the project's private network, as Trove lists the fixed
+    IPs of the server's user ports: one private IPv4 address, stable for a given instance."""
+    raw = _as_uuid(instance_id).bytes
+    address = f"10.{raw[0]}.{raw[1]}.{1 + raw[2] % 254}"
+    return [{"address": address, "type": "private", "network": PRIVATE_NETWORK_ID}]
+
+
+def _as_uuid(instance_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(instance_id)
+    except ValueError:  # an imported state may name instances freely
+        return uuid.uuid5(uuid.NAMESPACE_URL, instance_id)
+
+
 def require_available(cloud: Cloud, owner: Instance | HAGroup) -> None:
     """Trove's check before any action: 422 unless the shown status is ACTIVE."""
     shown = instance_status(cloud, owner)
@@ -64,8 +89,13 @@ def visible_instance(cloud: Cloud, caller: Caller, instance_id: str) -> Instance
 
 
 def list_instances(cloud: Cloud, caller: Caller) -> list[Instance]:
+    """Newest first, as Trove sorts them (`created` descending; the later seeded first on
+    a tie)."""
     project = cloud.existing_project(caller.region, caller.project_id)
-    return list(project.instances.values()) if project else []
+    if project is None:
+        return []
+    newest = list(reversed(project.instances.values()))
+    return sorted(newest, key=lambda i: i.created, reverse=True)
 
 
 def flavor(flavor_ref: str | int) -> str:
