@@ -7,6 +7,7 @@ from typing import Any
 from trovemock.api.context import Ctx
 from trovemock.api.views import datastore_type_view, datastore_version_view
 from trovemock.model import datastores as model
+from trovemock.model.entities import Datastore
 
 Reply = tuple[int, Any]
 
@@ -38,7 +39,7 @@ def _type(ctx: Ctx, kind: model.DatastoreType) -> dict[str, Any]:
     return datastore_type_view(kind, ctx.dialect, ctx.base_url, ctx.caller.project_id)
 
 
-def _version(ctx: Ctx, found) -> dict[str, Any]:
+def _version(ctx: Ctx, found: Datastore) -> dict[str, Any]:
     return datastore_version_view(
         found, ctx.dialect, ctx.base_url, ctx.caller.project_id, with_type=True
     )
