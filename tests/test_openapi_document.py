@@ -26,8 +26,10 @@ APP_ROUTES_OPENSTACK = {
     "root.enable", "root.show", "datastores.list", "datastores.show", "datastores.versions",
     "datastores.version", "datastores.version_by_id",
 }
-OPENSTACK_ONLY = {"root.disable"}
-RACKSPACE_ONLY = {"backups.action", "ha.backups", "ha.show", "ha.list"}
+RACKSPACE_ONLY = {"backups.action", "ha.backups", "ha.show", "ha.list", "schedules.create",
+                  "schedules.list", "schedules.show", "schedules.update", "schedules.delete"}
+OPENSTACK_ONLY = {"root.disable", "backup_strategies.create", "backup_strategies.list",
+                  "backup_strategies.delete"}
 
 
 def operations(document: dict) -> dict[str, tuple[str, str, dict]]:

@@ -50,7 +50,7 @@ LIST_QUERY: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("datastore", {"type": "string"}),
     ],
 }
-PAGED_ROUTES = ("backups.list", "instances.backups", "ha.backups", "ha.list")
+PAGED_ROUTES = ("backups.list", "instances.backups", "ha.backups", "ha.list", "schedules.list")
 
 
 def build_openapi(dialect: str) -> dict[str, Any]:

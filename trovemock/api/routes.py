@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from werkzeug.routing import Map, Rule
 
-from trovemock.api import backups, datastores, ha, instances, root, spec
+from trovemock.api import backups, datastores, ha, instances, root, schedules, spec, strategies
 
 HANDLERS = {
     "backups.list": backups.list_,
@@ -39,6 +39,14 @@ HANDLERS = {
     "ha.list": ha.list_,
     "ha.show": ha.show,
     "ha.backups": backups.of_ha,
+    "schedules.create": schedules.create,
+    "schedules.list": schedules.list_,
+    "schedules.show": schedules.show,
+    "schedules.update": schedules.update,
+    "schedules.delete": schedules.delete,
+    "backup_strategies.create": strategies.create,
+    "backup_strategies.list": strategies.list_,
+    "backup_strategies.delete": strategies.delete,
 }
 
 if set(HANDLERS) != set(spec.ROUTES_BY_NAME):  # pragma: no cover - a developer's slip

@@ -277,6 +277,9 @@ def delete_instance(cloud: Cloud, caller: Caller, instance_id: str) -> None:
     instance.generation += 1
     del cloud.instances[instance.id]
     del cloud.project(instance.region, instance.project_id).instances[instance.id]
+    from trovemock.model.schedules import forget_source
+
+    forget_source(cloud, "instance", instance.id)  # its backup schedule stops
 
 
 def restart(cloud: Cloud, caller: Caller, instance_id: str) -> None:
