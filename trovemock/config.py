@@ -21,6 +21,13 @@ class Config:
     openstack_region: str = "RegionOne"  # openstack: the single region's name
     default_used_gb: float = 0.18  # data on a seeded instance; becomes a backup's size
     max_body_bytes: int = 1_048_576  # larger request bodies get 413
+    # "documented" (default) or "upstream": bug-for-bug Trove 26.0.0 (trovemock/fidelity.py)
+    fidelity: str = "documented"
+    # identity users configured or not, accept only tokens issued or registered
+    strict_tokens: bool = False
+    # openstack: the datastore a restore without one gets (Trove's CONF.default_datastore);
+    # rackspace answers "mysql" when this is empty, as Cloud Databases does
+    default_datastore: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,6 +47,20 @@ class Config:
 
 
 def _check(name: str, kind: str, value: Any) -> Any:
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError(f"config field {name!r} must be true or false")
+        return value
+    if name == "fidelity":
+        from trovemock.fidelity import FIDELITIES
+
+        if value not in FIDELITIES:
+            raise ValueError(f"config field 'fidelity' must be one of {', '.join(FIDELITIES)}")
+        return value
+    if name == "default_datastore":
+        if not isinstance(value, str):
+            raise ValueError("config field 'default_datastore' must be a string")
+        return value
     if kind == "str":
         if not isinstance(value, str) or not value:
             raise ValueError(f"config field {name!r} must be a non-empty string")
