@@ -56,6 +56,7 @@ IS_SQLITE = DB_URL.startswith("sqlite")
 TOKENS: dict[str, dict] = {}
 # every cast/call made to the taskmanager or a guest: (topic/target, method, kwargs)
 CASTS: list[tuple[str, str, dict]] = []
+DONE_CASTS: list[tuple[str, str, dict]] = []  # casts process_casts() has handled
 # nova servers known to the fake nova: server id -> status
 SERVERS: dict[str, str] = {}
 
@@ -325,6 +326,7 @@ def process_casts():
     pending = [c for c in CASTS if c[1] in ("delete_backup", "create_backup")]
     for c in pending:
         CASTS.remove(c)
+        DONE_CASTS.append(c)
         if c[1] == "delete_backup":
             ctx = trove_context.TroveContext(is_admin=True)
             tm_models.BackupTasks.delete_backup(ctx, c[2]["backup_id"])
@@ -470,6 +472,7 @@ def reset():
         if not IS_SQLITE:
             c.execute(text("SET FOREIGN_KEY_CHECKS=1"))
     CASTS.clear()
+    DONE_CASTS.clear()
     SERVERS.clear()
     SERVER_INSTANCE.clear()
 
@@ -591,7 +594,7 @@ def complete_backup(backup_id: str, size: float = 0.18):
     building_backup(backup_id, size=size)
     return guest_update_backup(
         backup_id, state="COMPLETED", size=size, checksum="0" * 32, success=True,
-        location=swift_location(b_project(backup_id), backup_id))
+        location=swift_location(b_project(backup_id), backup_id, _container(backup_id)))
 
 
 def b_project(backup_id: str) -> str:
@@ -600,10 +603,20 @@ def b_project(backup_id: str) -> str:
     return DBBackup.find_by(id=backup_id).tenant_id
 
 
-def swift_location(project_id: str, backup_id: str) -> str:
+def _container(backup_id: str) -> str:
+    """The container the create cast named (the request's swift_container), or Trove's
+    default, where the guest agent puts the backup."""
+    for _topic, method, kwargs in CASTS + DONE_CASTS:
+        info = kwargs.get("backup_info") or {}
+        if method == "create_backup" and info.get("id") == backup_id:
+            return info.get("swift_container") or "database_backups"
+    return "database_backups"
+
+
+def swift_location(project_id: str, backup_id: str, container: str = "database_backups") -> str:
     """Where the guest agent stores a backup: the project's Swift account (the URL
-    trovemock shows), container database_backups."""
-    return f"http://127.0.0.1:8080/v1/AUTH_{project_id}/database_backups/{backup_id}.xbstream.gz"
+    trovemock shows)."""
+    return f"http://127.0.0.1:8080/v1/AUTH_{project_id}/{container}/{backup_id}.xbstream.gz"
 
 
 def fail_backup(backup_id: str, size: float = 0.18):

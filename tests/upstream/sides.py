@@ -157,17 +157,10 @@ class UpstreamSide(Side):
             self.rt.add_instance(project, id=iid, name=f"instance-{iid[:8]}")
 
     def seed(self, step: Seed) -> None:
-        server = "ACTIVE" if step.status in ("ACTIVE", "BUILD") else step.status
+        # nova's server status; a building instance's server is BUILD too
         self.rt.add_instance(step.project, id=step.id, name=f"instance-{step.id[:8]}",
                              volume_size=step.volume_size,
-                             datastore=step.datastore, server_status=server)
-        if step.status == "BUILD":
-            from trove.instance import models as im
-            from trove.instance.tasks import InstanceTasks
-
-            db = im.DBInstance.find_by(id=step.id)
-            db.set_task_status(InstanceTasks.BUILDING)
-            db.save()
+                             datastore=step.datastore, server_status=step.status)
 
     def force(self, step: Force) -> None:
         backup_id = self.ids[step.alias]
@@ -189,17 +182,18 @@ class MockSide(Side):
 
     name = "trovemock"
 
-    def __init__(self, fidelity: str = "documented") -> None:
+    def __init__(self, fidelity: str = "documented", deviations: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.fidelity = fidelity
+        self.deviations = deviations  # followed bug-for-bug in the documented mode
         self.mock: TroveMock | None = None
 
     def _config(self) -> Config:
         config = Config()
         config.update({"backup_new_seconds": FROZEN, "backup_building_seconds": FROZEN,
                        "instance_build_seconds": FROZEN})
-        if self.fidelity != "documented":
-            config.update({"fidelity": self.fidelity})
+        config.update({"fidelity": self.fidelity,
+                       "upstream_deviations": list(self.deviations)})
         return config
 
     def client(self) -> Client:
