@@ -88,8 +88,8 @@ _ALL = (
     Deviation(
         "any_token",
         "a token keystone did not issue is 401 `unauthorized`",
-        "a token nobody registered is accepted as a member of the URL's project (until "
-        "identity users are configured or `strict_tokens` is set)",
+        "a token nobody registered is accepted as a member of the URL's project (unless "
+        "`strict_tokens` is set)",
         "tests and demos work without a login step",
     ),
 )
