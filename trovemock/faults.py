@@ -6,7 +6,9 @@ A rule has *match* fields (method, route name, path glob, project, region), a *f
 "the next backup ends FAILED"). The first rule that matches, in insertion order, fires.
 
 The app asks `FaultRules.decide(RequestInfo)` once per request and applies the returned
-`FaultAction`; this module never touches HTTP itself.
+`FaultAction`; this module never touches HTTP itself. Scheduled backup runs (rackspace) ask
+too, as the pseudo-route `schedules.run`: only rules naming that route match them, and such
+rules carry only an outcome (`backup_failed` or `run_skipped`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from trovemock.hooks import (
     OUTCOME_BACKUP_FAILED,
     OUTCOME_DELETE_FAILED,
     OUTCOME_RESTORE_ERROR,
+    OUTCOME_RUN_SKIPPED,
     OUTCOMES,
+    RUN_ROUTE,
     FaultAction,
     RequestInfo,
 )
@@ -39,11 +43,13 @@ DEFAULT_RETRY_AFTER = 1
 MAX_LATENCY_SECONDS = 300.0
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
-# Each outcome is applied by one model operation, reached through one route.
+# The routes where each outcome can happen; a rule without a route gets the first. On the
+# pseudo-route of scheduled runs, `backup_failed` makes the run's backup end FAILED.
 OUTCOME_ROUTES = {
-    OUTCOME_BACKUP_FAILED: "backups.create",
-    OUTCOME_DELETE_FAILED: "backups.delete",
-    OUTCOME_RESTORE_ERROR: "instances.create",
+    OUTCOME_BACKUP_FAILED: ("backups.create", RUN_ROUTE),
+    OUTCOME_DELETE_FAILED: ("backups.delete",),
+    OUTCOME_RESTORE_ERROR: ("instances.create",),
+    OUTCOME_RUN_SKIPPED: (RUN_ROUTE,),
 }
 
 MATCH_FIELDS = ("method", "route", "path", "project_id", "region")
@@ -84,6 +90,8 @@ class FaultRule:
             return False
         if self.route is not None and info.route != self.route:
             return False
+        if info.route == RUN_ROUTE and self.route != RUN_ROUTE:
+            return False  # only rules that name scheduled runs apply to them
         if self.path is not None and not fnmatch.fnmatchcase(info.path, self.path):
             return False
         if self.project_id is not None and info.project_id != self.project_id:
@@ -326,10 +334,15 @@ def _check_action(rule: FaultRule) -> None:
     if rule.outcome:
         expected = OUTCOME_ROUTES[rule.outcome]
         if rule.route is None:
-            rule.route = expected
-        elif rule.route != expected:
-            raise ValueError(f"route: outcome {rule.outcome!r} happens on route {expected!r}, "
+            rule.route = expected[0]
+        elif rule.route not in expected:
+            where = " or ".join(repr(route) for route in expected)
+            raise ValueError(f"route: outcome {rule.outcome!r} happens on route {where}, "
                              f"not {rule.route!r}")
+    if rule.route == RUN_ROUTE and (rule.outcome is None or rule.latency or rule.method):
+        raise ValueError(f"route {RUN_ROUTE!r} (scheduled backup runs, not HTTP requests) "
+                         f"takes only an outcome: {OUTCOME_BACKUP_FAILED!r} or "
+                         f"{OUTCOME_RUN_SKIPPED!r}, and no method or latency")
 
 
 def _rule_id(value: Any, taken: set[str]) -> str:
@@ -355,9 +368,11 @@ def _route(value: Any) -> str | None:
         return None
     from trovemock.api.spec import ROUTES_BY_NAME as ROUTES  # the one list of route names
 
+    if value == RUN_ROUTE:
+        return value
     if not isinstance(value, str) or value not in ROUTES:
         raise ValueError(f"route must be a route name such as 'backups.create' "
-                         f"(known: {', '.join(sorted(ROUTES))}), not {value!r}")
+                         f"(known: {', '.join(sorted([*ROUTES, RUN_ROUTE]))}), not {value!r}")
     return value
 
 

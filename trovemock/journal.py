@@ -72,12 +72,15 @@ class Journal:
         project_id: str | None = None,
         region: str | None = None,
         path: str | None = None,
+        kind: str | None = None,
     ) -> list[JournalEntry]:
-        """Entries matching every given field; `method` ignores case, `path` is a glob."""
+        """Entries matching every given field; `method` ignores case, `path` is a glob,
+        `kind` is "request" or "scheduled_run"."""
         return [
             entry
             for entry in self.entries
             if _matches(entry, method, route, status, project_id, region, path)
+            and (kind is None or entry.kind == kind)
         ]
 
     def last(self, n: int = 1) -> list[JournalEntry]:

@@ -48,7 +48,7 @@ LIST_QUERY: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("datastore", {"type": "string"}),
     ],
 }
-PAGED_ROUTES = ("backups.list", "instances.backups", "ha.backups")
+PAGED_ROUTES = ("backups.list", "instances.backups", "ha.backups", "schedules.list")
 
 
 def build_openapi(dialect: str) -> dict[str, Any]:

@@ -407,7 +407,7 @@ def remove_fault(mock: Any, request: Request, rule_id: str) -> Response:
     return _no_content()
 
 
-_JOURNAL_FILTERS = ("method", "route", "status", "project_id", "region")
+_JOURNAL_FILTERS = ("method", "route", "status", "project_id", "region", "kind")
 
 
 def get_journal(mock: Any, request: Request) -> Response:
@@ -428,6 +428,28 @@ def get_journal(mock: Any, request: Request) -> Response:
 def clear_journal(mock: Any, request: Request) -> Response:
     mock.journal.clear()
     return _no_content()
+
+
+def get_schedule_runs(mock: Any, request: Request) -> Response:
+    """What scheduled backup runs did, oldest first (`?schedule_id=` narrows)."""
+    unknown = sorted(set(request.args) - {"schedule_id"})
+    if unknown:
+        raise _bad(f"unknown filter(s): {', '.join(unknown)} (allowed: schedule_id)")
+    runs = mock.schedule_runs(request.args.get("schedule_id"))
+    return _json({"runs": [
+        {
+            "schedule_id": run.schedule_id,
+            "project_id": run.project_id,
+            "region": run.region,
+            "due": run.due,
+            "outcome": run.outcome,
+            "kind": run.kind,
+            "backup_id": run.backup_id,
+            "reason": run.reason,
+            "fault_rule": run.fault_rule,
+        }
+        for run in runs
+    ]})
 
 
 def get_state(mock: Any, request: Request) -> Response:
@@ -477,6 +499,7 @@ _MAP = Map(
         Rule(f"{PREFIX}/faults/<rule_id>", methods=["DELETE"], endpoint=remove_fault),
         Rule(f"{PREFIX}/journal", methods=["GET"], endpoint=get_journal),
         Rule(f"{PREFIX}/journal", methods=["DELETE"], endpoint=clear_journal),
+        Rule(f"{PREFIX}/schedules/runs", methods=["GET"], endpoint=get_schedule_runs),
         Rule(f"{PREFIX}/state", methods=["GET"], endpoint=get_state),
         Rule(f"{PREFIX}/state", methods=["PUT"], endpoint=put_state),
         Rule(f"{PREFIX}/openapi.json", methods=["GET"], endpoint=openapi),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from werkzeug.routing import Map, Rule
 
-from trovemock.api import backups, instances, spec
+from trovemock.api import backups, instances, schedules, spec, strategies
 
 HANDLERS = {
     "backups.list": backups.list_,
@@ -30,6 +30,14 @@ HANDLERS = {
     "flavors.show": instances.show_flavor,
     "ha.show": instances.show_ha,
     "ha.backups": backups.of_ha,
+    "schedules.create": schedules.create,
+    "schedules.list": schedules.list_,
+    "schedules.show": schedules.show,
+    "schedules.update": schedules.update,
+    "schedules.delete": schedules.delete,
+    "backup_strategies.create": strategies.create,
+    "backup_strategies.list": strategies.list_,
+    "backup_strategies.delete": strategies.delete,
 }
 
 if set(HANDLERS) != set(spec.ROUTES_BY_NAME):  # pragma: no cover - a developer's slip

@@ -106,6 +106,30 @@ ROUTES: tuple[Route, ...] = (
     Route("ha.backups", "GET", "/ha/{haId}/backups", 200,
           "responses/backup-list-rackspace", dialects=("rackspace",),
           summary="List the backups of an HA instance"),
+    # Scheduled backups (Rackspace). Update is 202 with an empty body, as the documented
+    # example exchange shows (the operation's table says 200).
+    Route("schedules.create", "POST", "/schedules", 202, "responses/schedule",
+          request="requests/schedule-create", dialects=("rackspace",),
+          summary="Create a backup schedule"),
+    Route("schedules.list", "GET", "/schedules", 200, "responses/schedule-list",
+          dialects=("rackspace",), summary="List backup schedules"),
+    Route("schedules.show", "GET", "/schedules/{scheduleId}", 200, "responses/schedule",
+          dialects=("rackspace",), summary="Show a backup schedule"),
+    Route("schedules.update", "PUT", "/schedules/{scheduleId}", 202, None,
+          request="requests/schedule-update", dialects=("rackspace",),
+          summary="Update a backup schedule (run_now runs it at once)"),
+    Route("schedules.delete", "DELETE", "/schedules/{scheduleId}", 202, None,
+          dialects=("rackspace",), summary="Delete a backup schedule"),
+    # Backup strategies (Trove).
+    Route("backup_strategies.create", "POST", "/backup_strategies", 202,
+          "responses/backup-strategy", request="requests/backup-strategy-create",
+          dialects=("openstack",), summary="Create or update a backup strategy"),
+    Route("backup_strategies.list", "GET", "/backup_strategies", 200,
+          "responses/backup-strategy-list", dialects=("openstack",),
+          summary="List backup strategies"),
+    Route("backup_strategies.delete", "DELETE", "/backup_strategies", 202, None,
+          dialects=("openstack",),
+          summary="Delete the project's (or one instance's) backup strategy"),
 )
 
 ROUTES_BY_NAME: dict[str, Route] = {route.name: route for route in ROUTES}

@@ -8,7 +8,15 @@ from typing import Any
 from trovemock.fidelity import upstream
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
-from trovemock.model.entities import Backup, Datastore, Flavor, HAGroup, Instance
+from trovemock.model.entities import (
+    Backup,
+    BackupStrategy,
+    Datastore,
+    Flavor,
+    HAGroup,
+    Instance,
+    Schedule,
+)
 from trovemock.model.instances import (
     addresses,
     instance_status,
@@ -16,6 +24,7 @@ from trovemock.model.instances import (
     server_id,
     volume_id,
 )
+from trovemock.model.schedules import is_running
 
 
 def timestamp(when: datetime) -> str:
@@ -173,3 +182,37 @@ def ha_view(cloud: Cloud, group: HAGroup) -> dict[str, Any]:
 
 def flavors(base_url: str, project_id: str) -> list[dict[str, Any]]:
     return [flavor_view(f, base_url, project_id) for f in FLAVORS.values()]
+
+
+def schedule_view(cloud: Cloud, schedule: Schedule) -> dict[str, Any]:
+    """Every field of the documented schedule object (the 2020 create example's set), in
+    lists too: cdb-cli reads fields a list item lacks with one GET per item."""
+    last = schedule.last_scheduled
+    return {
+        "id": schedule.id,
+        "action": "backup",
+        "instance_id": schedule.instance_id,
+        "source": {"id": schedule.source_id, "type": schedule.source_type},
+        "day_of_week": schedule.day_of_week,
+        "hour": schedule.hour,
+        "minute": schedule.minute,
+        "day_of_month": None,
+        "month": None,
+        "full_backup_retention": schedule.full_backup_retention,
+        "next_run": timestamp(schedule.next_run),
+        "last_scheduled": timestamp(last) if last is not None else None,
+        "running": 1 if is_running(cloud, schedule) else 0,
+        "copy_to": list(schedule.copy_to),
+        "created": timestamp(schedule.created),
+        "updated": timestamp(schedule.updated),
+    }
+
+
+def strategy_view(strategy: BackupStrategy) -> dict[str, str]:
+    """Trove's BackupStrategyView."""
+    return {
+        "project_id": strategy.project_id,
+        "instance_id": strategy.instance_id,
+        "backend": strategy.backend,
+        "swift_container": strategy.swift_container,
+    }

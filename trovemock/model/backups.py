@@ -11,7 +11,7 @@ from datetime import datetime
 from itertools import islice
 
 from trovemock.fidelity import upstream
-from trovemock.model import copies
+from trovemock.model import copies, strategies
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
 from trovemock.model.entities import BACKUP_STATUSES, RUNNING, Backup, Instance
@@ -60,6 +60,7 @@ class BackupRequest:
     source_id: str | None = None
     copy_to: tuple[str, ...] | None = None
     fail: bool = False  # a fault rule asked for this backup to end FAILED
+    schedule_id: str | None = None  # set by a schedule's run: the backup is automated
 
 
 # -- reading --------------------------------------------------------------------------
@@ -151,6 +152,9 @@ def _create_backup(cloud: Cloud, caller: Caller, req: BackupRequest) -> Backup:
         replica = cloud.instances[source.members[-1]]
         instance_id, contents = None, replica.contents()
         source_type, used_gb = "ha", replica.used_gb
+    swift_container = req.swift_container
+    if swift_container is None and req.instance_id is not None:
+        swift_container = strategies.container_for(cloud, caller, req.instance_id)
     backup_id = str(uuid.uuid4())
     backup = Backup(
         id=backup_id,
@@ -169,11 +173,13 @@ def _create_backup(cloud: Cloud, caller: Caller, req: BackupRequest) -> Backup:
         source_id=source.id,
         flavor_ram=_flavor_ram(source.flavor_id),
         volume_size=source.volume_size,
-        swift_container=req.swift_container,
+        is_automated=req.schedule_id is not None,
+        swift_container=swift_container,
         used_gb=used_gb,
         outcome="FAILED" if req.fail else "COMPLETED",
         copy_to=tuple(req.copy_to or ()),
         origin_id=backup_id,
+        schedule_id=req.schedule_id,
     )
     cloud.store_backup(backup)
     source.running_backup = backup_id
@@ -313,7 +319,12 @@ def _set_final(cloud: Cloud, backup: Backup, status: str, when: datetime) -> Non
     cloud.touch(backup, when)
     if status == "COMPLETED" and backup.copy_to:
         for region in backup.copy_to:
-            copies.make_copy(cloud, backup, region, when)
+            copy = copies.make_copy(cloud, backup, region, when)
+            copy.is_automated, copy.schedule_id = backup.is_automated, backup.schedule_id
+    if backup.schedule_id is not None:
+        from trovemock.model.schedules import after_final
+
+        after_final(cloud, backup)
 
 
 def _release_source(cloud: Cloud, backup: Backup) -> None:

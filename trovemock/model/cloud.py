@@ -5,19 +5,31 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from trovemock.clock import Clock
 from trovemock.config import Config
 from trovemock.model.catalog import RACKSPACE_REGIONS, Datastores
-from trovemock.model.entities import Backup, HAGroup, Instance
+from trovemock.model.entities import (
+    Backup,
+    BackupStrategy,
+    HAGroup,
+    Instance,
+    Schedule,
+    ScheduleRun,
+)
 from trovemock.model.errors import NotFound
 from trovemock.model.scheduler import Scheduler
 
+if TYPE_CHECKING:
+    from trovemock.model.schedules import RunHooks
+
 DIALECTS = ("openstack", "rackspace")
+RUNS_KEPT = 10_000  # scheduled runs remembered (oldest forgotten first)
 
 
 class Project:
@@ -46,6 +58,8 @@ class Cloud:
         self._time = clock.now()
         self.datastores = Datastores()
         self.kept_tokens: dict[str, tuple[str | None, frozenset[str]]] = {}
+        # Told about every scheduled run (fault rules, journal); see model.schedules.RunHooks.
+        self.run_hooks: RunHooks | None = None
         if dialect == "rackspace":
             self.regions: tuple[str, ...] = RACKSPACE_REGIONS
         else:
@@ -65,6 +79,11 @@ class Cloud:
             self._order = itertools.count(1)
             self._changes = 0  # bumped whenever any list order changes
             self._snapshots: dict[tuple[str, str], tuple[int, list[Backup]]] = {}
+            self.schedules: dict[str, Schedule] = {}
+            self.schedule_of_source: dict[tuple[str, str], str] = {}  # (type, id) -> schedule
+            self.schedule_runs: deque[ScheduleRun] = deque(maxlen=RUNS_KEPT)
+            # (region, project, instance id or "" for the project) -> strategy
+            self.strategies: dict[tuple[str, str, str], BackupStrategy] = {}
 
     # -- time -------------------------------------------------------------------------
     @contextmanager
@@ -93,6 +112,19 @@ class Cloud:
         """Apply transitions that became due at `time` during this operation (a shortened
         duration, a rescheduled event)."""
         self.scheduler.run_until(self.time)
+
+    @contextmanager
+    def moment(self, when: datetime) -> Iterator[None]:
+        """Run model code as of `when`, a due time the operation is catching up with, so
+        what it makes (a scheduled backup) carries that time, not the operation's."""
+        saved = self._time
+        self._time = when
+        self._depth += 1  # due events run before the operation's own depth is counted
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            self._time = saved
 
     @staticmethod
     def later(when: datetime, seconds: float) -> datetime:

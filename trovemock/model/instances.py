@@ -329,6 +329,9 @@ def _forget(when: datetime, cloud: Cloud, instance: Instance, generation: int) -
         return
     del cloud.instances[instance.id]
     del cloud.project(instance.region, instance.project_id).instances[instance.id]
+    from trovemock.model.schedules import forget_source
+
+    forget_source(cloud, "instance", instance.id)  # its backup schedule stops
 
 
 def restart(cloud: Cloud, caller: Caller, instance_id: str) -> None:

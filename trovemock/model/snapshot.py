@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from trovemock.clock import parse_time
+from trovemock.model import schedule_state
 from trovemock.model.backups import schedule_lifecycle
 from trovemock.model.cloud import Cloud
 from trovemock.model.copies import _finish_copy
@@ -31,6 +32,7 @@ def export_state(cloud: Cloud) -> dict[str, Any]:
         "tokens": [
             {"token": t, "project_id": p, "roles": sorted(r)} for t, (p, r) in cloud.tokens.items()
         ],
+        **schedule_state.export_parts(cloud),
     }
 
 
@@ -54,6 +56,7 @@ def import_state(cloud: Cloud, state: Any) -> None:
         if not isinstance(token, str) or not token or not isinstance(roles, list):
             raise ValueError(f"tokens[{n}] needs a token string and a roles list")
         tokens.append((token, d.get("project_id"), tuple(roles)))
+    parts = schedule_state.parse_parts(cloud, state)
     with cloud.operation():
         cloud.reset()
         for instance in instances:
@@ -67,6 +70,7 @@ def import_state(cloud: Cloud, state: Any) -> None:
         for token, project_id, roles in tokens:
             cloud.add_token(token, project_id, roles)
         _resume(cloud, instances, backups)
+        schedule_state.install(cloud, parts)
 
 
 def _resume(cloud: Cloud, instances: list[Instance], backups: list[Backup]) -> None:
