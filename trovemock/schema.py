@@ -104,12 +104,18 @@ def _path_text(error: ValidationError) -> str:
     return text
 
 
-def validation_message(name: str, body: Any) -> str | None:
-    """None when `body` is valid, else Trove's "Validation error: ..." text naming the field.
-    The errors are sorted by path and joined with "; ", as Trove does."""
-    errors = sorted(
+def validation_errors(name: str, body: Any) -> list[ValidationError]:
+    """The errors of `body` against schema `name`, sorted by path as Trove sorts them."""
+    return sorted(
         validator(name).iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path]
     )
+
+
+def validation_message(name: str, body: Any) -> str | None:
+    """None when `body` is valid, else Trove's "Validation error: ..." text naming the field.
+    The errors are sorted by path and joined with "; ", each followed by the messages of its
+    sub-errors (a `oneOf` branch's), as Trove's format_validation_msg does."""
+    errors = validation_errors(name, body)
     if not errors:
         return None
     parts = []
@@ -117,4 +123,6 @@ def validation_message(name: str, body: Any) -> str | None:
         where = _path_text(error)
         text = f"{where} {error.message}" if where else error.message
         parts.append(text if len(text) <= 500 else text[:480] + "... (truncated)")
+        for sub in sorted(error.context or (), key=lambda e: list(map(str, e.schema_path))):
+            parts.append(sub.message if len(sub.message) <= 500 else sub.message[:480] + "...")
     return "Validation error: " + "; ".join(parts)

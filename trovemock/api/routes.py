@@ -54,6 +54,6 @@ if set(HANDLERS) != set(spec.ROUTES_BY_NAME):  # pragma: no cover - a developer'
 
 URL_MAP = Map(
     [Rule(route.rule, methods=[route.method], endpoint=route.name) for route in spec.ROUTES],
-    strict_slashes=False,
+    strict_slashes=True,  # Trove: /backups/ is no route (404), and werkzeug must not redirect
     merge_slashes=False,
 )

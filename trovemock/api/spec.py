@@ -20,10 +20,10 @@ DIALECTS = ("openstack", "rackspace")
 ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 500, 501, 503)
 
 # The fault names a deployment may send for each status: the emulator's own name, plus
-# Trove's `serverError` for a 500 caused by Swift.
+# Trove's `serverError` for a 500 caused by Swift and keystonemiddleware's `error` for a 401.
+_EXTRA_NAMES = {500: ("serverError",), 401: ("error",)}
 FAULT_NAMES: dict[int, tuple[str, ...]] = {
-    status: (name, "serverError") if status == 500 else (name,)
-    for status, name in FAULT_NAME_OF.items()
+    status: (name, *_EXTRA_NAMES.get(status, ())) for status, name in FAULT_NAME_OF.items()
 }
 
 FAULT_SCHEMA = "fault"

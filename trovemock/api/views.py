@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from trovemock.fidelity import upstream
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
 from trovemock.model.datastores import DatastoreType, is_deprecated
@@ -66,6 +67,10 @@ def backup_view(backup: Backup, dialect: str) -> dict[str, Any]:
     return view
 
 
+def _https(url: str) -> str:
+    return "https://" + url.split("://", 1)[-1]
+
+
 def _links(base_url: str, project_id: str, kind: str, item_id: str) -> list[dict[str, str]]:
     return [
         {"href": f"{base_url}/v1.0/{project_id}/{kind}/{item_id}", "rel": "self"},
@@ -125,6 +130,9 @@ def instance_view(
             "hostname": f"{instance.id.replace('-', '')}.rackspaceclouddb.com",
         }
     found = addresses(instance.id)
+    if upstream(cloud.config, "https_links"):
+        links = [{**link, "href": _https(link["href"])} for link in links]
+        flavor["links"] = [{**link, "href": _https(link["href"])} for link in flavor["links"]]
     view: dict[str, Any] = {
         "id": instance.id,
         "name": instance.name,
@@ -147,6 +155,9 @@ def instance_view(
     view["updated"] = timestamp(instance.updated)
     view["service_status_updated"] = timestamp(instance.updated)
     datastore["version_number"] = instance.datastore.version
+    if instance.fault is not None:
+        message, when = instance.fault
+        view["fault"] = {"message": message, "created": timestamp(when), "details": None}
     if status not in AGENT_INVALID_STATUSES and instance.used_gb:
         view["volume"]["used"] = instance.used_gb
     if is_admin:

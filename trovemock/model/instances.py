@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 def instance_status(cloud: Cloud, owner: Instance | HAGroup) -> str:
     """What clients see of an instance or HA group: BACKUP while one of its backups runs."""
-    if owner.running_backup is not None and owner.status == "ACTIVE":
+    if owner.running_backup is not None and owner.status == "ACTIVE" and not getattr(
+        owner, "deleting", False
+    ):
         running = cloud.backups.get(owner.running_backup)
         if running is not None and running.running:
             return "BACKUP"
@@ -66,6 +68,42 @@ def _as_uuid(instance_id: str) -> uuid.UUID:
         return uuid.UUID(instance_id)
     except ValueError:  # an imported state may name instances freely
         return uuid.uuid5(uuid.NAMESPACE_URL, instance_id)
+
+
+def record_fault(cloud: Cloud, instance_id: str, message: str) -> None:
+    """Note a refused action on the instance (any project's: Trove looks it up by id), shown
+    as `fault` in its detail view."""
+    instance = cloud.instances.get(instance_id)
+    if instance is not None:
+        instance.fault = (wrapped(message, truncate=255), cloud.time)
+
+
+def wrapped(message: str, width: int = 79, truncate: int | None = None, turn: int = 0) -> str:
+    """Trove's way of keeping fault lines short (trove/common/utils.py format_output): a
+    line longer than `width` gets one line break at the first ". ", " (" or ": " (taken in
+    turn), and again while a piece is still too long; then the text is cut at `truncate`."""
+    breaks = ((". ", ".\n"), (" (", "\n("), (": ", ":\n    "))
+    out = []
+    for line in message.splitlines(keepends=True):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        pieces, split = [line], False
+        for _ in breaks:
+            old, new = breaks[turn % len(breaks)]
+            pieces = line.replace(old, new, 1).splitlines(keepends=True)
+            turn += 1
+            if len(pieces) > 1:
+                split = True
+                break
+        for piece in pieces:
+            if split and len(piece) > width:
+                piece = wrapped(piece, width, turn=turn)
+            out.append(piece)
+    text = "".join(out)
+    if truncate and len(text) > truncate:
+        text = text[: truncate - 3] + "..."
+    return text
 
 
 def require_available(cloud: Cloud, owner: Instance | HAGroup) -> None:
@@ -183,7 +221,8 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
     now = cloud.time
     flavor_id = flavor(req.flavor_ref)
     volume_size = req.volume_size if req.volume_size is not None else 1
-    datastore = _requested_datastore(cloud, req)
+    keep_backups = req.datastore_type is None and req.backup_ref and cloud.dialect == "rackspace"
+    datastore = None if keep_backups else _requested_datastore(cloud, req)
     contents = Contents()
     used_gb = cloud.config.default_used_gb
     if req.backup_ref is not None:
@@ -208,7 +247,7 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
         contents = backup.contents
         used_gb = backup.size if backup.size is not None else used_gb
     if datastore is None:
-        datastore = cloud.datastores.get("mysql", "5.7")
+        datastore = cloud.datastores.get("mysql", "5.7")  # a restore brings its own
     contents = _merge_contents(contents, req.databases, req.users)
     return store_instance(
         cloud,
@@ -259,8 +298,18 @@ def _check_chain(cloud: Cloud, parent_id: str | None) -> None:
 
 
 def _requested_datastore(cloud: Cloud, req: InstanceRequest) -> Datastore | None:
+    """The datastore asked for, else `config.default_datastore` (rackspace: mysql, as Cloud
+    Databases defaults it); with neither, Trove's 400 (trove/datastore/models.py)."""
     if req.datastore_type is None:
-        return None
+        default = cloud.config.default_datastore or (
+            "mysql" if cloud.dialect == "rackspace" else ""
+        )
+        if not default:
+            raise BadRequest("Please specify datastore. No default datastore is defined.")
+        kind = cloud.datastores.find_type(default)
+        if kind is None:
+            raise NotFound(f"Datastore '{default}' cannot be found.")
+        return cloud.datastores.default_for(kind)
     kind = cloud.datastores.find_type(req.datastore_type)
     if kind is None:
         raise NotFound(f"Datastore '{req.datastore_type}' cannot be found.")
@@ -270,11 +319,28 @@ def _requested_datastore(cloud: Cloud, req: InstanceRequest) -> Datastore | None
 
 
 def delete_instance(cloud: Cloud, caller: Caller, instance_id: str) -> None:
-    """Backups outlive their instance; a running backup blocks the delete."""
+    """Backups outlive their instance. In the rackspace dialect a running backup blocks the
+    delete (the seeds say so); Trove deletes anyway. In upstream fidelity the instance shows
+    SHUTDOWN until the taskmanager removes it (deviation async_delete)."""
+    from trovemock.fidelity import upstream
+
     instance = visible_instance(cloud, caller, instance_id)
-    if instance_status(cloud, instance) == "BACKUP":
+    if cloud.dialect == "rackspace" and instance_status(cloud, instance) == "BACKUP":
         require_available(cloud, instance)
     instance.generation += 1
+    if upstream(cloud.config, "async_delete"):
+        if not instance.deleting:
+            instance.deleting = True
+            instance.status = "SHUTDOWN"
+            cloud.scheduler.at(cloud.later(cloud.time, cloud.config.delete_seconds),
+                               _forget, cloud, instance, instance.generation)
+        return
+    _forget(cloud.time, cloud, instance, instance.generation)
+
+
+def _forget(when: datetime, cloud: Cloud, instance: Instance, generation: int) -> None:
+    if instance.generation != generation or instance.id not in cloud.instances:
+        return
     del cloud.instances[instance.id]
     del cloud.project(instance.region, instance.project_id).instances[instance.id]
     from trovemock.model.schedules import forget_source
