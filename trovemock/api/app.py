@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from trovemock import hooks
-from trovemock.api import webob_errors
+from trovemock.api import versions, webob_errors
 from trovemock.api.context import Ctx
 from trovemock.api.faults import (
     DEFAULT_MESSAGES,
@@ -53,9 +53,11 @@ def wsgi(mock: TroveMock, environ: dict, start_response, region: str | None = No
 
 
 def _side_app(path: str) -> str | None:
-    """Control and identity paths go to their own modules."""
+    """Control, identity and version-discovery paths go to their own modules."""
     if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
         return "trovemock.api.control"
+    if versions.serves(path):
+        return "trovemock.api.versions"
     for prefix in IDENTITY_PREFIXES:
         if path == prefix or path.startswith(prefix + "/"):
             return "trovemock.identity"

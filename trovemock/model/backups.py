@@ -350,6 +350,17 @@ def location_of(cloud: Cloud, backup: Backup) -> str:
     return f"http://127.0.0.1:8080/v1/AUTH_{backup.project_id}/{container}/{backup.id}.xbstream.gz"
 
 
+def fail_running_backups(cloud: Cloud, instance: Instance) -> list[Backup]:
+    """Trove's `fail_for_instance` (reset_status): every NEW, BUILDING or SAVING backup of
+    the instance becomes FAILED, at once; the others are untouched."""
+    now = cloud.time
+    failed = [b for b in cloud.backups.values() if b.instance_id == instance.id and b.running]
+    for backup in failed:
+        backup.generation += 1
+        _set_final(cloud, backup, "FAILED", now)
+    return failed
+
+
 # -- deleting ---------------------------------------------------------------------------
 def delete_backup(cloud: Cloud, caller: Caller, backup_id: str, *, fail: bool = False) -> None:
     """Delete a backup and every descendant, or nothing at all if any of them is running.

@@ -3,6 +3,7 @@ backup runs, databases and users that a restore brings back)."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +33,11 @@ def instance_status(cloud: Cloud, owner: Instance | HAGroup) -> str:
 def operating_status(cloud: Cloud, owner: Instance | HAGroup) -> str:
     """Trove's `operating_status` (the database service's health): HEALTHY while the server
     is ACTIVE and no task runs (a running backup included), "" while a task runs or the
-    server is not ACTIVE (trove/instance/models.py SimpleInstance.operating_status)."""
+    server is not ACTIVE (trove/instance/models.py SimpleInstance.operating_status), and
+    ERROR after `reset_status` (Trove's UNKNOWN service status) until the instance next
+    settles."""
+    if isinstance(owner, Instance) and owner.service_reset:
+        return "ERROR"
     if owner.status == "ACTIVE":
         return "HEALTHY"
     if owner.status == "BLOCKED":  # the server runs, the datastore reports itself blocked
@@ -192,6 +197,7 @@ def _settle(when: datetime, cloud: Cloud, instance: Instance, generation: int, s
     if instance.generation != generation or instance.id not in cloud.instances:
         return
     instance.status = status
+    instance.service_reset = False
     instance.updated = when
 
 
@@ -240,18 +246,9 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
         datastore = backup.datastore
         contents = backup.contents
         used_gb = backup.size if backup.size is not None else used_gb
-        clash = set(req.databases) & set(contents.databases)
-        clash |= {u for u, _ in req.users} & {u for u, _ in contents.users}
-        if clash:
-            raise BadRequest(
-                f"Cannot create {', '.join(sorted(clash))}: the backup already has them."
-            )
     if datastore is None:
         datastore = cloud.datastores.get("mysql", "5.7")  # a restore brings its own
-    contents = Contents(
-        contents.databases + tuple(d for d in req.databases if d not in contents.databases),
-        contents.users + tuple(req.users),
-    )
+    contents = _merge_contents(contents, req.databases, req.users)
     return store_instance(
         cloud,
         instance_id=str(uuid.uuid4()),
@@ -267,6 +264,23 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
         when=now,
         ends_in="ERROR" if req.fail else "ACTIVE",
     )
+
+
+def _merge_contents(
+    restored: Contents,
+    databases: tuple[str, ...],
+    users: tuple[tuple[str, tuple[str, ...]], ...],
+) -> Contents:
+    """A restore's databases and users: the backup's, plus those the request names. Trove
+    passes the request's on to the guest, which creates what is missing, so a name the backup
+    already holds is accepted (a user keeps its grants and gains the requested ones)."""
+    names = list(restored.databases)
+    names += [d for d in dict.fromkeys(databases) if d not in names]
+    grants = {name: list(granted) for name, granted in restored.users}
+    for name, granted in users:
+        have = grants.setdefault(name, [])
+        have += [d for d in granted if d not in have]
+    return Contents(tuple(names), tuple((n, tuple(g)) for n, g in grants.items()))
 
 
 def _check_chain(cloud: Cloud, parent_id: str | None) -> None:
@@ -410,3 +424,59 @@ def remove_user(cloud: Cloud, caller: Caller, instance_id: str, name: str) -> No
     if name not in instance.users:
         raise NotFound(f"User {name} cannot be found on instance {instance_id}.")
     del instance.users[name]
+
+
+# -- root user and reset_status ------------------------------------------------------------
+# The datastores whose root user the API manages (Trove: mysql, mariadb and postgresql;
+# Rackspace's MySQL family: mysql, percona and mariadb).
+ROOT_DATASTORES = {
+    "openstack": frozenset({"mysql", "mariadb", "postgresql"}),
+    "rackspace": frozenset({"mysql", "percona", "mariadb"}),
+}
+
+
+def _root_instance(cloud: Cloud, caller: Caller, instance_id: str) -> Instance:
+    """Trove's checks before any root call: the instance, its datastore, its status."""
+    instance = visible_instance(cloud, caller, instance_id)
+    if instance.datastore.type not in ROOT_DATASTORES[cloud.dialect]:
+        raise Unprocessable(f"Operation not supported for datastore {instance.datastore.type}.")
+    if operating_status(cloud, instance) != "HEALTHY":
+        shown = "ERROR" if instance.service_reset else instance_status(cloud, instance)
+        raise Unprocessable(f"Instance {instance.id} is not ready, status: {shown}.")
+    return instance
+
+
+def enable_root(
+    cloud: Cloud, caller: Caller, instance_id: str, password: str | None = None
+) -> tuple[str, str]:
+    """Enable (or reset) the root user: ("root", the given or a generated password)."""
+    instance = _root_instance(cloud, caller, instance_id)
+    instance.root_enabled = True
+    return "root", password or secrets.token_urlsafe(24)
+
+
+def root_enabled(cloud: Cloud, caller: Caller, instance_id: str) -> bool:
+    """Whether root was enabled and not disabled since (history, not a live check)."""
+    return _root_instance(cloud, caller, instance_id).root_enabled
+
+
+def disable_root(cloud: Cloud, caller: Caller, instance_id: str) -> None:
+    instance = _root_instance(cloud, caller, instance_id)
+    if not instance.root_enabled:
+        raise NotFound("Root user has never been enabled on the instance.")
+    instance.root_enabled = False
+
+
+def reset_status(cloud: Cloud, caller: Caller, instance_id: str, *, force_delete: bool) -> None:
+    """Trove's `reset_status` action: admin only, or the owner when it asks for
+    `force_delete`. The datastore status reads ERROR and every running backup of the
+    instance becomes FAILED (completed ones are untouched)."""
+    from trovemock.model.backups import fail_running_backups
+
+    instance = visible_instance(cloud, caller, instance_id)
+    if not caller.is_admin and not (force_delete and instance.project_id == caller.project_id):
+        policy = "instance:force_delete" if force_delete else "instance:reset_status"
+        raise Forbidden(f"Policy doesn't allow {policy} to be performed.")
+    instance.service_reset = True
+    instance.updated = cloud.time
+    fail_running_backups(cloud, instance)

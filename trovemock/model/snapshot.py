@@ -124,6 +124,8 @@ def _instance_out(i: Instance) -> dict[str, Any]:
         "users": {name: list(dbs) for name, dbs in i.users.items()},
         "ha_id": i.ha_id,
         "running_backup": i.running_backup,
+        "root_enabled": i.root_enabled,
+        "service_reset": i.service_reset,
     }
 
 
@@ -232,6 +234,8 @@ def _instance_in(cloud: Cloud, d: dict[str, Any], where: str) -> Instance:
         users=dict(contents.users),
         ha_id=d.get("ha_id"),
         running_backup=d.get("running_backup"),
+        root_enabled=d.get("root_enabled") is True,
+        service_reset=d.get("service_reset") is True,
     )
 
 
