@@ -267,3 +267,21 @@ def test_serve_with_a_bad_state_file_exits_2_with_the_reason(tmp_path):
         assert done.returncode == 2, (name, done.stderr)
         assert "Traceback" not in done.stderr, (name, done.stderr)
         assert done.stderr.startswith(f"trovemock serve: --state {path}"), (name, done.stderr)
+
+
+def test_a_backup_being_deleted_upstream_style_round_trips_and_goes_away():
+    """Upstream fidelity (`async_delete`) keeps a deleted backup listed until the taskmanager
+    removes it: an import keeps it so, and removes it `delete_seconds` after the import."""
+    mock, client, ids = seeded()
+    mock.config.update({"upstream_deviations": ["async_delete"], "delete_seconds": 30})
+    assert client.delete(f"/v1.0/{PROJECT}/backups/{ids[1]}", headers=TOKEN).status_code == 202
+    first = client.get("/_trovemock/state").data
+    assert [b["deleting"] for b in json.loads(first)["backups"] if b["id"] == ids[1]] == [True]
+    twin = TroveMock(clock=ManualClock(mock.clock.now()))
+    twin.config.update({"upstream_deviations": ["async_delete"], "delete_seconds": 30})
+    twin_client = Client(twin)
+    assert twin_client.put("/_trovemock/state", data=first,
+                           content_type="application/json").status_code == 204
+    assert twin_client.get("/_trovemock/state").data == first
+    twin.clock.advance(31)
+    assert [b.id for b in twin.backups()] == [ids[0]]

@@ -72,7 +72,8 @@ def test_admin_sees_the_admin_keys() -> None:
 def test_restore_answers_the_detail_view_while_building() -> None:
     mock, api, _ = make("openstack")
     created = ok(api.post("/instances", {"instance": {
-        "name": "fresh", "flavorRef": "1", "volume": {"size": 1}}}))["instance"]
+        "name": "fresh", "flavorRef": "1", "volume": {"size": 1},
+        "datastore": {"type": "mysql"}}}))["instance"]
     assert set(created) == DETAIL_KEYS
     assert (created["status"], created["operating_status"]) == ("BUILD", "")
 

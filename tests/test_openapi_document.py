@@ -23,10 +23,12 @@ APP_ROUTES_OPENSTACK = {
     "instances.create", "instances.show", "instances.delete", "instances.action",
     "instances.backups", "databases.list", "databases.create", "databases.delete",
     "users.list", "users.create", "users.delete", "flavors.list", "flavors.show",
+    "root.enable", "root.show", "datastores.list", "datastores.show", "datastores.versions",
+    "datastores.version", "datastores.version_by_id",
 }
-RACKSPACE_ONLY = {"backups.action", "ha.backups", "ha.show", "schedules.create",
+RACKSPACE_ONLY = {"backups.action", "ha.backups", "ha.show", "ha.list", "schedules.create",
                   "schedules.list", "schedules.show", "schedules.update", "schedules.delete"}
-OPENSTACK_ONLY = {"backup_strategies.create", "backup_strategies.list",
+OPENSTACK_ONLY = {"root.disable", "backup_strategies.create", "backup_strategies.list",
                   "backup_strategies.delete"}
 
 

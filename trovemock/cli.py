@@ -94,6 +94,19 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve.add_argument(
+        "--fidelity",
+        choices=("documented", "upstream"),
+        default="documented",
+        help="documented (default): the API documents, Trove's bugs fixed; upstream: "
+        "bug-for-bug Trove 26.0.0 (README, 'Verified against upstream Trove')",
+    )
+    serve.add_argument(
+        "--strict-tokens",
+        action="store_true",
+        help="accept only tokens the identity service issued or that were registered "
+        "(default: any token acts as a member of the URL's project)",
+    )
+    serve.add_argument(
         "--host",
         default="127.0.0.1",
         help="address to listen on (default: %(default)s; use 0.0.0.0 to accept "
@@ -215,6 +228,8 @@ def build_mock(options: argparse.Namespace) -> Any:
         )
     state = _read_state(options.state) if options.state else None
     config = Config()
+    config.update({"fidelity": getattr(options, "fidelity", "documented"),
+                   "strict_tokens": bool(getattr(options, "strict_tokens", False))})
     if options.region and options.dialect == "openstack":
         config.update({"openstack_region": options.region})
     if options.clock == "manual":

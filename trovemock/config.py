@@ -9,7 +9,7 @@ ValueError naming the field, never accepted and turned into a 500 later.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from trovemock.clock import MAX_DURATION_SECONDS
@@ -28,11 +28,21 @@ class Config:
     instance_build_seconds: float = 10.0  # BUILD -> ACTIVE (create and restore)
     instance_action_seconds: float = 5.0  # REBOOT/RESIZE -> ACTIVE
     copy_seconds: float = 5.0  # a cross-region copy: BUILDING -> COMPLETED
+    delete_seconds: float = 1.0  # upstream fidelity: a DELETE takes effect this much later
     backup_quota: int = 50  # live backups per project and region; negative = unlimited
     page_size: int = 20  # default `limit` of list calls
     default_region: str = "DFW"  # rackspace: the region of unprefixed /v1.0 URLs
     openstack_region: str = "RegionOne"  # openstack: the single region's name
     default_used_gb: float = 0.18  # data on a seeded instance; becomes a backup's size
+    # "documented" (default) or "upstream": bug-for-bug Trove 26.0.0 (trovemock/fidelity.py)
+    fidelity: str = "documented"
+    # single deviations to reproduce bug-for-bug while the rest stays documented
+    upstream_deviations: list[str] = field(default_factory=list)
+    # identity users configured or not, accept only tokens issued or registered
+    strict_tokens: bool = False
+    # openstack: the datastore a restore without one gets (Trove's CONF.default_datastore);
+    # rackspace answers "mysql" when this is empty, as Cloud Databases does
+    default_datastore: str = ""
     # -- limits ---------------------------------------------------------------------------
     max_body_bytes: int = MIB  # Trove API request bodies: larger ones get 413
     max_control_body_bytes: int = 64 * MIB  # control API bodies (a state import): 413 above
@@ -78,6 +88,7 @@ _AT_LEAST_ONE = frozenset(
 )
 _DURATIONS = frozenset(
     {
+        "delete_seconds",
         "backup_new_seconds",
         "backup_building_seconds",
         "instance_build_seconds",
@@ -91,6 +102,25 @@ def _check(name: str, kind: str, value: Any) -> Any:
     if kind == "bool":
         if not isinstance(value, bool):
             raise ValueError(f"config field {name!r} must be true or false")
+        return value
+    if name == "fidelity":
+        from trovemock.fidelity import FIDELITIES
+
+        if value not in FIDELITIES:
+            raise ValueError(f"config field 'fidelity' must be one of {', '.join(FIDELITIES)}")
+        return value
+    if name == "upstream_deviations":
+        from trovemock.fidelity import DEVIATIONS
+
+        if not isinstance(value, list) or not all(v in DEVIATIONS for v in value):
+            raise ValueError(
+                "config field 'upstream_deviations' must be a list of deviation names: "
+                + ", ".join(DEVIATIONS)
+            )
+        return list(value)
+    if name == "default_datastore":
+        if not isinstance(value, str):
+            raise ValueError("config field 'default_datastore' must be a string")
         return value
     if kind not in ("str", "int", "float"):
         return value  # a field of another kind checks itself where it is used

@@ -371,6 +371,17 @@ def _version_document(base: str, version: str, status: str, updated: str) -> dic
     }
 
 
+def discovery_versions(base: str) -> list[dict[str, Any]]:
+    """The identity versions this server offers, as entries of a ``versions`` list. They go
+    into the server's root document (``GET /``) beside Trove's own ``v1.0`` entry, so that
+    keystoneauth (the openstack CLI given an auth URL without ``/v3``) discovers identity
+    at the same URL where Trove clients find the database API versions."""
+    return [
+        _version_document(base, "v3", "stable", "2020-04-07T00:00:00Z")["version"],
+        _version_document(base, "v2.0", "deprecated", "2014-04-17T00:00:00Z")["version"],
+    ]
+
+
 def _v3_tokens(mock: Any, request: Request) -> Response:
     settings = settings_for(mock)
     auth = _obj(_body(request), "auth", "")

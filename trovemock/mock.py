@@ -48,9 +48,15 @@ class TroveMock:
         dialect: str = "openstack",
         clock: Clock | None = None,
         config: Config | None = None,
+        *,
+        fidelity: str | None = None,
     ) -> None:
+        """`fidelity="upstream"` reproduces Trove 26.0.0 bug-for-bug where the default
+        ("documented") deliberately differs (trovemock/fidelity.py)."""
         self.clock = clock if clock is not None else ManualClock()
         self.config = config if config is not None else Config()
+        if fidelity is not None:
+            self.config.update({"fidelity": fidelity})
         self.cloud = Cloud(dialect, self.clock, self.config)
         self.faults = FaultRules(config=self.config)
         self.journal = Journal(config=self.config)

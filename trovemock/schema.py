@@ -121,29 +121,36 @@ def _path_text(error: ValidationError) -> str:
     return text
 
 
-SHOWN_ERRORS = 20  # a body with more errors gets the first ones and a count of the rest
+SHOWN_ERRORS = 20  # a body with more errors gets the first ones and a note
+
+
+def validation_errors(
+    name: str, body: Any, max_items: int | None = None
+) -> list[ValidationError]:
+    """The errors of `body` against schema `name`, sorted by path as Trove sorts them. Bounded
+    so that a huge invalid body costs little time: at most `SHOWN_ERRORS` + 1 are collected
+    (the extra one says there are more), and a list longer than `max_items` (the `maxItems`
+    of the request schemas) stops the search before its items are checked."""
+    found: list[ValidationError] = []
+    for error in validator(name, max_items).iter_errors(body):
+        found.append(error)
+        if len(found) > SHOWN_ERRORS or error.validator == "maxItems":
+            break
+    return sorted(found, key=lambda e: [str(p) for p in e.absolute_path])
 
 
 def validation_message(name: str, body: Any, max_items: int | None = None) -> str | None:
     """None when `body` is valid, else Trove's "Validation error: ..." text naming the field.
-    The errors are sorted by path and joined with "; ", as Trove does, with two bounds so
-    that a huge invalid body costs little time and gets a short answer: at most
-    `SHOWN_ERRORS` errors are collected, and a list longer than `max_items` is reported
-    as soon as it is seen, without checking its items."""
-    errors: list[ValidationError] = []
-    more = False
-    for error in validator(name, max_items).iter_errors(body):
-        if len(errors) == SHOWN_ERRORS:
-            more = True
-            break
-        errors.append(error)
-        if error.validator == "maxItems":
-            break
+    The errors are sorted by path and joined with "; ", each followed by the messages of its
+    sub-errors (a `oneOf` branch's), as Trove's format_validation_msg does; beyond
+    `SHOWN_ERRORS` a note says the rest are not shown, and an over-long list is named with
+    its length (not echoed)."""
+    errors = validation_errors(name, body, max_items)
     if not errors:
         return None
-    errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
+    more = len(errors) > SHOWN_ERRORS
     parts = []
-    for error in errors:
+    for error in errors[:SHOWN_ERRORS]:
         where = _path_text(error)
         message = error.message
         if error.validator == "maxItems":
@@ -153,6 +160,8 @@ def validation_message(name: str, body: Any, max_items: int | None = None) -> st
             )
         text = f"{where} {message}" if where else message
         parts.append(text if len(text) <= 500 else text[:480] + "... (truncated)")
+        for sub in sorted(error.context or (), key=lambda e: list(map(str, e.schema_path))):
+            parts.append(sub.message if len(sub.message) <= 500 else sub.message[:480] + "...")
     if more:
         parts.append(f"(only the first {SHOWN_ERRORS} errors are shown)")
     return "Validation error: " + "; ".join(parts)

@@ -66,6 +66,18 @@ class ApiError(Exception):
         self.headers = headers
 
 
+UpstreamCrash = errors.UpstreamBug
+
+
+class ReadyResponse(Exception):
+    """An error whose whole response is already built (keystonemiddleware's 401, the
+    WebOb-rendered errors of upstream fidelity)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
 def fault_body(status: int, message: str | None = None) -> dict:
     name = FAULT_NAME_OF.get(status, "instanceFault" if status >= 500 else "badRequest")
     return {name: {"code": status, "message": message or DEFAULT_MESSAGES.get(status, "")}}
@@ -83,6 +95,8 @@ def fault_response(
 
 
 def domain_fault(error: errors.DomainError) -> Response:
+    if isinstance(error, errors.UpstreamBug):
+        return internal_fault()
     return fault_response(DOMAIN_STATUS.get(type(error), 400), str(error))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trovemock.api.context import Ctx, page
-from trovemock.api.views import flavor_view, flavors, ha_view, instance_view
+from trovemock.api.views import flavor_view, flavors, instance_view
 from trovemock.hooks import OUTCOME_RESTORE_ERROR
 from trovemock.model import instances as model
 from trovemock.model.catalog import FLAVORS
@@ -62,7 +62,12 @@ def delete(ctx: Ctx) -> Reply:
 def action(ctx: Ctx) -> Reply:
     body = ctx.body
     instance_id = ctx.args["instance_id"]
-    if "restart" in body:
+    if "reset_status" in body:
+        ctx.only_in("openstack", "The reset_status action")
+        model.reset_status(
+            ctx.cloud, ctx.caller, instance_id, force_delete="force_delete" in body["reset_status"]
+        )
+    elif "restart" in body:
         model.restart(ctx.cloud, ctx.caller, instance_id)
     else:
         resize = body["resize"]
@@ -124,10 +129,3 @@ def show_flavor(ctx: Ctx) -> Reply:
     if flavor is None:
         raise NotFound(f"Flavor {ctx.args['flavor_id']} could not be found.")
     return 200, {"flavor": flavor_view(flavor, ctx.base_url, ctx.caller.project_id)}
-
-
-def show_ha(ctx: Ctx) -> Reply:
-    ctx.only_in("rackspace", "GET /ha/{haId}")
-    from trovemock.model.ha import visible_group
-    group = visible_group(ctx.cloud, ctx.caller, ctx.args["ha_id"])
-    return 200, {"ha_instance": ha_view(ctx.cloud, group)}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from werkzeug.routing import Map, Rule
 
-from trovemock.api import backups, instances, schedules, spec, strategies
+from trovemock.api import backups, datastores, ha, instances, root, schedules, spec, strategies
 
 HANDLERS = {
     "backups.list": backups.list_,
@@ -28,7 +28,16 @@ HANDLERS = {
     "users.delete": instances.delete_user,
     "flavors.list": instances.list_flavors,
     "flavors.show": instances.show_flavor,
-    "ha.show": instances.show_ha,
+    "root.enable": root.enable,
+    "root.show": root.show,
+    "root.disable": root.disable,
+    "datastores.list": datastores.list_,
+    "datastores.show": datastores.show,
+    "datastores.versions": datastores.versions,
+    "datastores.version": datastores.version,
+    "datastores.version_by_id": datastores.version_by_id,
+    "ha.list": ha.list_,
+    "ha.show": ha.show,
     "ha.backups": backups.of_ha,
     "schedules.create": schedules.create,
     "schedules.list": schedules.list_,
@@ -45,6 +54,6 @@ if set(HANDLERS) != set(spec.ROUTES_BY_NAME):  # pragma: no cover - a developer'
 
 URL_MAP = Map(
     [Rule(route.rule, methods=[route.method], endpoint=route.name) for route in spec.ROUTES],
-    strict_slashes=False,
+    strict_slashes=True,  # Trove: /backups/ is no route (404), and werkzeug must not redirect
     merge_slashes=False,
 )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from trovemock.fidelity import upstream
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
+from trovemock.model.datastores import DatastoreType, is_deprecated
 from trovemock.model.entities import (
     Backup,
     BackupStrategy,
@@ -16,6 +18,7 @@ from trovemock.model.entities import (
     Instance,
     Schedule,
 )
+from trovemock.model.ha import members
 from trovemock.model.instances import (
     addresses,
     instance_status,
@@ -62,6 +65,10 @@ def backup_view(backup: Backup, dialect: str) -> dict[str, Any]:
         view["type"] = "InnoBackupExIncremental" if backup.is_incremental else "InnoBackupEx"
         view["volume_size"] = backup.volume_size
     return view
+
+
+def _https(url: str) -> str:
+    return "https://" + url.split("://", 1)[-1]
 
 
 def _links(base_url: str, project_id: str, kind: str, item_id: str) -> list[dict[str, str]]:
@@ -123,6 +130,9 @@ def instance_view(
             "hostname": f"{instance.id.replace('-', '')}.rackspaceclouddb.com",
         }
     found = addresses(instance.id)
+    if upstream(cloud.config, "https_links"):
+        links = [{**link, "href": _https(link["href"])} for link in links]
+        flavor["links"] = [{**link, "href": _https(link["href"])} for link in flavor["links"]]
     view: dict[str, Any] = {
         "id": instance.id,
         "name": instance.name,
@@ -145,6 +155,9 @@ def instance_view(
     view["updated"] = timestamp(instance.updated)
     view["service_status_updated"] = timestamp(instance.updated)
     datastore["version_number"] = instance.datastore.version
+    if instance.fault is not None:
+        message, when = instance.fault
+        view["fault"] = {"message": message, "created": timestamp(when), "details": None}
     if status not in AGENT_INVALID_STATUSES and instance.used_gb:
         view["volume"]["used"] = instance.used_gb
     if is_admin:
@@ -154,19 +167,131 @@ def instance_view(
     return view
 
 
-def ha_view(cloud: Cloud, group: HAGroup) -> dict[str, Any]:
+def _hostname(instance_id: str, region: str) -> str:
+    return f"{instance_id.replace('-', '')}.{region.lower()}.rackspaceclouddb.com"
+
+
+def ha_summary_view(group: HAGroup, state: str) -> dict[str, Any]:
+    """An HA list item: what cdb-cli's ha-list prints."""
     return {
         "id": group.id,
         "name": group.name,
-        "state": instance_status(cloud, group),
+        "state": state,
         "datastore": {"type": group.datastore.type, "version": group.datastore.version},
+    }
+
+
+def ha_view(cloud: Cloud, group: HAGroup, base_url: str, project_id: str) -> dict[str, Any]:
+    """An HA instance as Rackspace shows it (plus `flavor.name`, which cdb-cli's ha-show
+    reads and the docs' example lacks)."""
+    flavor = FLAVORS.get(group.flavor_id)
+    nodes = members(cloud, group)
+    source, replicas = nodes[:1], nodes[1:]
+
+    def node(instance: Instance) -> dict[str, Any]:
+        return {
+            "id": instance.id,
+            "name": instance.name,
+            "status": instance_status(cloud, instance),
+            "hostname": _hostname(instance.id, instance.region),
+            "ha_id": group.id,
+            "volume": {"size": instance.volume_size},
+            "flavor": {
+                "id": instance.flavor_id,
+                "links": _links(base_url, project_id, "flavors", instance.flavor_id),
+            },
+            "datastore": {"type": instance.datastore.type, "version": instance.datastore.version},
+            "links": _links(base_url, project_id, "instances", instance.id),
+        }
+
+    def ref(instance: Instance) -> dict[str, Any]:
+        return {
+            "id": instance.id,
+            "name": instance.name,
+            "links": _links(base_url, project_id, "instances", instance.id),
+        }
+
+    source_nodes = [dict(node(s), replicas=[ref(r) for r in replicas]) for s in source]
+    replica_nodes = [
+        dict(node(r), replica_of={k: v for k, v in ref(source[0]).items() if k != "name"})
+        for r in replicas
+    ]
+    address = f"{group.id.replace('-', '')}.publb.{group.region.lower()}.rackspaceclouddb.com"
+    return {
+        **ha_summary_view(group, instance_status(cloud, group)),
+        "tenant_id": group.project_id,
         "volume": {"size": group.volume_size},
-        "flavor": {"id": group.flavor_id},
-        "replica_source": [{"id": group.members[0]}],
-        "replicas": [{"id": member} for member in group.members[1:]],
+        "flavor": {
+            "id": group.flavor_id,
+            "name": flavor.name if flavor is not None else group.flavor_id,
+            "links": _links(base_url, project_id, "flavors", group.flavor_id),
+        },
+        "acls": [],
+        "configuration": None,
+        "networks": [
+            {"access": "read", "network": "servicenet", "port": 3307, "address": address},
+            {"access": "write", "network": "servicenet", "port": 3306, "address": address},
+        ],
+        "replica_source": source_nodes,
+        "replicas": replica_nodes,
         "created": timestamp(group.created),
         "updated": timestamp(group.updated),
     }
+
+
+def datastore_version_view(
+    version: Datastore, dialect: str, base_url: str, project_id: str, with_type: bool = False
+) -> dict[str, Any]:
+    """One datastore version: Trove's `version` number, or Rackspace's flavors and flags."""
+    view: dict[str, Any] = {
+        "id": version.version_id,
+        "name": version.version,
+        "links": _links(base_url, project_id, "datastores/versions", version.version_id),
+    }
+    if dialect == "openstack":
+        view["version"] = version.version
+    else:
+        obsolete = is_deprecated(version)
+        view["flavors"] = [
+            dict(flavor_view(f, base_url, project_id), id=int(f.id)) for f in FLAVORS.values()
+        ]
+        view["deprecated"] = obsolete
+        view["scheduled_backup_supported"] = not obsolete
+        for flag in RACKSPACE_VERSION_FLAGS:
+            view[flag] = True
+        view["at_rest_encryption_supported"] = version.version.endswith("enc")
+    if with_type:
+        view["datastore"] = version.type_id
+    return view
+
+
+# Every Rackspace datastore version in the docs' examples supports these.
+RACKSPACE_VERSION_FLAGS = (
+    "backup_supported",
+    "replication_supported",
+    "ha_supported",
+    "users_supported",
+    "databases_supported",
+    "configurations_supported",
+    "volumes_supported",
+    "monitoring_supported",
+)
+
+
+def datastore_type_view(
+    kind: DatastoreType, dialect: str, base_url: str, project_id: str
+) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": kind.id,
+        "name": kind.name,
+        "links": _links(base_url, project_id, "datastores", kind.id),
+        "versions": [
+            datastore_version_view(v, dialect, base_url, project_id) for v in kind.versions
+        ],
+    }
+    if kind.default_version_id is not None:
+        view["default_version"] = kind.default_version_id
+    return view
 
 
 def flavors(base_url: str, project_id: str) -> list[dict[str, Any]]:

@@ -76,3 +76,16 @@ class Datastores:
 
     def default_for(self, kind: str) -> Datastore | None:
         return next((d for d in self._by_key.values() if d.type == kind), None)
+
+    def types(self) -> list[str]:
+        """Every datastore type, by name."""
+        return sorted({d.type for d in self._by_key.values()})
+
+    def versions_of(self, kind: str) -> list[Datastore]:
+        """The versions of one type, in the order they were registered."""
+        return [d for d in self._by_key.values() if d.type == kind]
+
+
+# Rackspace marks these versions obsolete (docs: "MySQL 5.6, Percona 5.6 and MariaDB 10"):
+# still listed for instances that run them, flagged `deprecated`, no scheduled backups.
+OBSOLETE_VERSIONS = frozenset({("mysql", "5.6"), ("percona", "5.6"), ("mariadb", "10")})

@@ -71,6 +71,7 @@ class Backup:
     building_seconds: float | None = None
     generation: int = 0  # bumped to cancel scheduled transitions
     order: int = 0  # global change counter: lists sort on it (newest change first)
+    deleting: bool = False  # upstream fidelity: deleted, until the taskmanager gets to it
 
     @property
     def is_incremental(self) -> bool:
@@ -99,6 +100,11 @@ class Instance:
     ha_id: str | None = None
     running_backup: str | None = None
     generation: int = 0
+    root_enabled: bool = False  # enabled and not disabled since (Trove's root history)
+    service_reset: bool = False  # reset_status: the datastore status reads ERROR
+    # Trove's instance fault: the message of the last refused action and when (openstack)
+    fault: tuple[str, datetime] | None = None
+    deleting: bool = False  # upstream fidelity: deleted, until the taskmanager gets to it
 
     def contents(self) -> Contents:
         return Contents(tuple(self.databases), tuple(self.users.items()))

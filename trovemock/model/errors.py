@@ -46,3 +46,8 @@ class Unserviceable(DomainError):
 
 def not_found(resource_id: object) -> NotFound:
     return NotFound(f"Resource {resource_id} cannot be found.")
+
+
+class UpstreamBug(DomainError):
+    """Where Trove 26.0.0 crashes (a 500 `instanceFault` with a fresh id). Raised only in
+    upstream fidelity (trovemock/fidelity.py); the message is for the log, not the client."""

@@ -32,7 +32,7 @@ from typing import Any
 
 from trovemock.clock import ClockOutOfRange, check_seconds, check_time, parse_time
 from trovemock.model import schedule_state
-from trovemock.model.backups import _finish, _start_building, lifecycle_times
+from trovemock.model.backups import _finish, _finish_delete, _start_building, lifecycle_times
 from trovemock.model.catalog import FLAVORS, stable_id
 from trovemock.model.cloud import Cloud
 from trovemock.model.copies import _finish_copy
@@ -146,6 +146,9 @@ def _due_events(cloud: Cloud, contents: Cloud) -> list[tuple[Any, ...]]:
     events: list[tuple[Any, ...]] = []
     try:
         for backup in contents.backups.values():
+            if backup.deleting:  # upstream fidelity: the taskmanager removes it after all
+                due = cloud.later(cloud.time, config.delete_seconds)
+                events.append((due, _finish_delete, cloud, backup, backup.generation, False))
             if backup.pinned or backup.status not in ("NEW", "BUILDING"):
                 continue
             if backup.origin_id != backup.id:
@@ -286,6 +289,8 @@ def _instance_out(i: Instance) -> dict[str, Any]:
         "users": {name: list(dbs) for name, dbs in i.users.items()},
         "ha_id": i.ha_id,
         "running_backup": i.running_backup,
+        "root_enabled": i.root_enabled,
+        "service_reset": i.service_reset,
     }
 
 
@@ -489,6 +494,8 @@ def _instance_in(reader: _Reader, d: dict[str, Any], where: str) -> Instance:
         users=dict(contents.users),
         ha_id=_optional_id(d, "ha_id", where),
         running_backup=_optional_id(d, "running_backup", where),
+        root_enabled=_flag(d, "root_enabled", where),
+        service_reset=_flag(d, "service_reset", where),
     )
     return instance
 
@@ -550,6 +557,7 @@ def _backup_in(reader: _Reader, d: dict[str, Any], where: str) -> Backup:
         new_seconds=_seconds(d, "new_seconds", where),
         building_seconds=_seconds(d, "building_seconds", where),
         order=_whole(d, "order", where, optional=True) or 0,
+        deleting=_flag(d, "deleting", where),
     )
     if backup.size is not None:
         backup.size = float(backup.size)
