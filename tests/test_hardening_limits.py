@@ -127,9 +127,14 @@ def test_the_cap_is_configurable_and_the_limit_itself_is_accepted():
     url = f"/v1.0/{PROJECT}/instances/{instance}/databases"
     assert client.post(url, headers=TOKEN, json={"databases": _databases(6)}).status_code == 400
     assert client.post(url, headers=TOKEN, json={"databases": _databases(5)}).status_code == 202
-    created = client.post(f"/v1.0/{PROJECT}/instances", headers=TOKEN, json={"instance": {
-        "name": "i", "flavorRef": "1", "databases": _databases(6)}})
-    assert created.status_code == 400
+    for kind, items in (("databases", _databases(6)),
+                        ("users", [{"name": f"u{n}", "password": "p"} for n in range(6)])):
+        created = client.post(f"/v1.0/{PROJECT}/instances", headers=TOKEN, json={"instance": {
+            "name": "i", "flavorRef": "1", "datastore": {"type": "mysql", "version": "5.7"},
+            kind: items}})
+        assert created.status_code == 400
+        assert created.get_json()["badRequest"]["message"].startswith(
+            f"Validation error: instance['{kind}'] has 6 items, more than the 5")
     assert len(mock.instances()) == 1
 
 
@@ -153,3 +158,22 @@ def test_config_limits_refuse_nonsense():
                   "max_identity_tokens", "max_control_body_bytes"):
         with pytest.raises(ValueError, match=field):
             Config().update({field: 0})
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/backups", lambda i: {"backup": {"name": "b", "instance": i,
+                                           "copy_to": ["IAD"] * 1001}}),
+        ("/schedules", lambda i: {"schedule": {"action": "backup", "instance_id": i,
+                                               "day_of_week": 1, "hour": 1, "minute": 1,
+                                               "copy_to": ["IAD"] * 1001}}),
+    ],
+)
+def test_rackspace_region_lists_are_capped_too(path, body):
+    mock = TroveMock(dialect="rackspace")
+    instance = mock.add_instance(PROJECT).id
+    answer = Client(mock).post(f"/v1.0/{PROJECT}{path}", headers=TOKEN, json=body(instance))
+    assert answer.status_code == 400
+    assert "has 1001 items, more than the 1000" in answer.get_json()["badRequest"]["message"]
+    assert mock.backups() == [] and mock.schedules() == []

@@ -152,16 +152,22 @@ def validation_message(name: str, body: Any, max_items: int | None = None) -> st
     parts = []
     for error in errors[:SHOWN_ERRORS]:
         where = _path_text(error)
-        message = error.message
-        if error.validator == "maxItems":
-            message = (
-                f"has {len(error.instance)} items, more than the {error.validator_value} "
-                "a request may hold"
-            )
+        message = _message(error)
         text = f"{where} {message}" if where else message
         parts.append(text if len(text) <= 500 else text[:480] + "... (truncated)")
         for sub in sorted(error.context or (), key=lambda e: list(map(str, e.schema_path))):
-            parts.append(sub.message if len(sub.message) <= 500 else sub.message[:480] + "...")
+            message = _message(sub)
+            parts.append(message if len(message) <= 500 else message[:480] + "...")
     if more:
         parts.append(f"(only the first {SHOWN_ERRORS} errors are shown)")
     return "Validation error: " + "; ".join(parts)
+
+
+def _message(error: ValidationError) -> str:
+    """jsonschema's message, except for an over-long list: its length, not its items."""
+    if error.validator == "maxItems":
+        return (
+            f"has {len(error.instance)} items, more than the {error.validator_value} "
+            "a request may hold"
+        )
+    return error.message
