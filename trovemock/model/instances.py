@@ -162,6 +162,7 @@ def store_instance(
 ) -> Instance:
     """Store an instance; with `ends_in`, it moves from its status to that one after
     `instance_build_seconds`."""
+    due = cloud.later(when, cloud.config.instance_build_seconds) if ends_in else None
     instance = Instance(
         id=instance_id,
         project_id=project_id,
@@ -179,18 +180,14 @@ def store_instance(
     )
     cloud.instances[instance_id] = instance
     cloud.project(region, project_id).instances[instance_id] = instance
-    if ends_in is not None:
-        _settle_later(cloud, instance, cloud.config.instance_build_seconds, ends_in, when)
+    if due is not None and ends_in is not None:
+        _settle_at(cloud, instance, due, ends_in)
     return instance
 
 
-def _settle_later(
-    cloud: Cloud, instance: Instance, seconds: float, status: str, when: datetime
-) -> None:
+def _settle_at(cloud: Cloud, instance: Instance, due: datetime, status: str) -> None:
     instance.generation += 1
-    cloud.scheduler.at(
-        cloud.later(when, seconds), _settle, cloud, instance, instance.generation, status
-    )
+    cloud.scheduler.at(due, _settle, cloud, instance, instance.generation, status)
 
 
 def _settle(when: datetime, cloud: Cloud, instance: Instance, generation: int, status: str):
@@ -274,12 +271,13 @@ def _merge_contents(
     """A restore's databases and users: the backup's, plus those the request names. Trove
     passes the request's on to the guest, which creates what is missing, so a name the backup
     already holds is accepted (a user keeps its grants and gains the requested ones)."""
-    names = list(restored.databases)
-    names += [d for d in dict.fromkeys(databases) if d not in names]
-    grants = {name: list(granted) for name, granted in restored.users}
+    # Ordered sets (dicts): a request may repeat names, and a list scan per name would make
+    # the cost quadratic under the cloud's lock.
+    names = dict.fromkeys(restored.databases)
+    names.update(dict.fromkeys(databases))
+    grants = {name: dict.fromkeys(granted) for name, granted in restored.users}
     for name, granted in users:
-        have = grants.setdefault(name, [])
-        have += [d for d in granted if d not in have]
+        grants.setdefault(name, {}).update(dict.fromkeys(granted))
     return Contents(tuple(names), tuple((n, tuple(g)) for n, g in grants.items()))
 
 
@@ -352,9 +350,10 @@ def restart(cloud: Cloud, caller: Caller, instance_id: str) -> None:
     now = cloud.time
     instance = visible_instance(cloud, caller, instance_id)
     require_available(cloud, instance)
+    due = cloud.later(now, cloud.config.instance_action_seconds)
     instance.status = "REBOOT"
     instance.updated = now
-    _settle_later(cloud, instance, cloud.config.instance_action_seconds, "ACTIVE", now)
+    _settle_at(cloud, instance, due, "ACTIVE")
 
 
 def resize(
@@ -374,20 +373,23 @@ def resize(
             f"'{instance.volume_size}'."
         )
     require_available(cloud, instance)
+    due = cloud.later(now, cloud.config.instance_action_seconds)
     if new_flavor is not None:
         instance.flavor_id = new_flavor
     if volume_size is not None:
         instance.volume_size = volume_size
     instance.status = "RESIZE"
     instance.updated = now
-    _settle_later(cloud, instance, cloud.config.instance_action_seconds, "ACTIVE", now)
+    _settle_at(cloud, instance, due, "ACTIVE")
 
 
 # -- databases and users ------------------------------------------------------------------
 def add_databases(cloud: Cloud, caller: Caller, instance_id: str, names: list[str]) -> None:
+    """All or nothing; checks cost O(existing + new) (sets, never a list scan per name)."""
     instance = visible_instance(cloud, caller, instance_id)
     require_available(cloud, instance)
-    taken = [n for n in names if n in instance.databases]
+    existing = set(instance.databases)
+    taken = [n for n in names if n in existing]
     if taken or len(set(names)) != len(names):
         raise BadRequest(f"A database with the name {(taken or names)[0]} already exists.")
     instance.databases.extend(names)
@@ -410,8 +412,9 @@ def add_users(
     taken = [n for n in names if n in instance.users]
     if taken or len(set(names)) != len(names):
         raise BadRequest(f"A user with the name {(taken or names)[0]} already exists.")
+    existing = set(instance.databases)
     for _name, databases in users:
-        missing = [d for d in databases if d not in instance.databases]
+        missing = [d for d in databases if d not in existing]
         if missing:
             raise BadRequest(f"Database {missing[0]} does not exist on instance {instance_id}.")
     for name, databases in users:
