@@ -121,11 +121,19 @@ def schedule_server():
     yield from serve("--dialect", "rackspace", "--user", f"alice:key-1:{ACCOUNT}")
 
 
+@pytest.fixture(scope="module")
+def schedule_env(cli_env, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A HOME of its own: cdb-cli caches its login (the whole service catalog, so the other
+    server's port) in ~/.cdbclient/<tenant>."""
+    return {**cli_env, "HOME": str(tmp_path_factory.mktemp("schedule-home"))}
+
+
 def requests_of(server, route: str) -> list[dict]:
     return server.control("GET", f"journal?route={route}").json()["journal"]
 
 
-def test_schedule_commands(schedule_server, cli_env) -> None:
+def test_schedule_commands(schedule_server, schedule_env) -> None:
+    cli_env = schedule_env
     server = schedule_server
     assert server.control("POST", "instances", {"project_id": ACCOUNT, "id": SCHEDULED}).ok
     created = cdb_json(server, cli_env, "schedule-create-backup", "--instance_id", SCHEDULED,
@@ -167,7 +175,8 @@ def test_schedule_commands(schedule_server, cli_env) -> None:
     assert code == 1 and "(HTTP 404)" in out + err
 
 
-def test_an_ha_schedule(schedule_server, cli_env) -> None:
+def test_an_ha_schedule(schedule_server, schedule_env) -> None:
+    cli_env = schedule_env
     server = schedule_server
     ha = server.control("POST", "ha", {"project_id": ACCOUNT, "name": "ha-s"}).json()["ha"]
     created = cdb_json(server, cli_env, "schedule-create-backup", "--source_type", "ha",
