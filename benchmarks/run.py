@@ -5,7 +5,7 @@
     .venv/bin/python benchmarks/run.py --quick          # smoke run: few repetitions
     .venv/bin/python benchmarks/run.py cycle list       # only some benchmarks
 
-Not part of CI (CI runs the tests). The full run takes about 1.5 minutes on 2 cores.
+Not part of CI (CI runs the tests). The full run takes about 2 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 
 from _common import Row, markdown  # noqa: E402
 
-BENCHMARKS = ("cycle", "create", "list", "chain", "server", "memory")
+BENCHMARKS = ("cycle", "create", "list", "chain", "server", "memory", "schedules", "lock")
 README = HERE / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 BUDGET_S = 300

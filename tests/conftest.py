@@ -61,6 +61,14 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One line when the upstream tier (tests/upstream) was not collected."""
+    from tests.upstream.conftest import HAVE_TROVE, HOW_TO_RUN
+
+    if not HAVE_TROVE:
+        terminalreporter.write_line(HOW_TO_RUN)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _response_audit() -> Iterator[ResponseAudit]:
     hooks.response_observers.append(AUDIT)

@@ -200,7 +200,9 @@ def random_id() -> str:
 
 def restore_body(backup_id: str, volume_size: int = 2, name: str = "restored",
                  flavor: Any = "1") -> dict:
+    # openstack has no default datastore (Trove's 400 without one); mysql is the seeds'
     return {"instance": {"name": name, "flavorRef": flavor, "volume": {"size": volume_size},
+                         "datastore": {"type": "mysql"},
                          "restorePoint": {"backupRef": backup_id}}}
 
 

@@ -427,6 +427,7 @@ def test_outcome_restore_error_leaves_the_instance_in_error(
     response = client.post(
         f"/v1.0/{PROJECT}/instances",
         json={"instance": {"name": "restored", "flavorRef": "1", "volume": {"size": 2},
+                           "datastore": {"type": "mysql"},
                            "restorePoint": {"backupRef": backup_id}}},
         headers=TOKEN,
     )

@@ -56,8 +56,11 @@ class Cloud:
         self.mock.add_instance(PROJECT, id=INSTANCE, databases=("db1",),
                                users={"u1": ["db1"]})
         self.mock.add_instance(PROJECT, id=SPARE)
+        schedules = []
         if dialect == "rackspace":
             self.mock.add_ha_group(PROJECT, id=HA_GROUP)
+            schedules.append(self.mock.add_schedule(PROJECT, instance_id=SPARE, day_of_week=0,
+                                                    hour=3, minute=0).id)
         client = Client(self.mock)
         url = f"/v1.0/{PROJECT}/backups"
         full = client.post(url, headers=HEADERS,
@@ -71,6 +74,7 @@ class Cloud:
             "haId": [HA_GROUP],
             "flavorId": ["1", "2"],
             "name": ["db1", "u1"],
+            "scheduleId": schedules or ["no-schedules-in-openstack"],
         }
         assert len(self.ids["backupId"]) == 2
         self.state = self.mock.export_state()

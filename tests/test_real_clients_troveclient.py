@@ -105,7 +105,8 @@ def test_restore_through_instance_create(cloud):
     trove = token_client(cloud)
     backup = completed_backup(cloud, trove)
     restored = trove.instances.create(
-        "restored", "1", volume={"size": 2}, restorePoint={"backupRef": backup.id}
+        "restored", "1", volume={"size": 2}, restorePoint={"backupRef": backup.id},
+        datastore="mysql",
     )
     assert restored.status == "BUILD"
     advance(cloud, 3600)
@@ -124,7 +125,8 @@ def test_errors_are_troveclients_own_exceptions(cloud):
         trove.backups.create("second", INSTANCE)  # one running backup per instance
     with pytest.raises(trove_exceptions.Conflict):
         trove.instances.create(
-            "too-early", "1", volume={"size": 2}, restorePoint={"backupRef": running.id}
+            "too-early", "1", volume={"size": 2}, restorePoint={"backupRef": running.id},
+            datastore="mysql",
         )
     with pytest.raises(trove_exceptions.Forbidden):
         trove.backups.list(all_projects=True)

@@ -218,7 +218,7 @@ def test_a_fault_may_carry_details_and_retry_after() -> None:
         ({"itemNotFound": {"code": "404", "message": "m"}}, "is not of type 'integer'"),
         ({"itemNotFound": {"code": 404, "message": "m", "trace": "x"}}, "'trace' was unexpected"),
         ({"itemNotFound": {"code": 404, "message": "m"}, "x": {}}, "has too many properties"),
-        ({"error": {"code": 404, "message": "m"}}, "'error' is not one of"),
+        ({"error": {"code": 404, "message": "m"}}, "fault name 'error' for status 404"),
         ({"message": "m", "code": 404}, "is not one of"),
         ({}, "should be non-empty"),
         ({"itemNotFound": "gone"}, "is not of type 'object'"),

@@ -6,7 +6,9 @@ A rule has *match* fields (method, route name, path glob, project, region), a *f
 "the next backup ends FAILED"). The first rule that matches, in insertion order, fires.
 
 The app asks `FaultRules.decide(RequestInfo)` once per request and applies the returned
-`FaultAction`; this module never touches HTTP itself.
+`FaultAction`; this module never touches HTTP itself. Scheduled backup runs (rackspace) ask
+too, as the pseudo-route `schedules.run`: only rules naming that route match them, and such
+rules carry only an outcome (`backup_failed` or `run_skipped`).
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from trovemock.config import Config
 from trovemock.hooks import (
     OUTCOME_BACKUP_FAILED,
     OUTCOME_DELETE_FAILED,
     OUTCOME_RESTORE_ERROR,
+    OUTCOME_RUN_SKIPPED,
     OUTCOMES,
+    RUN_ROUTE,
     FaultAction,
     RequestInfo,
 )
@@ -37,13 +42,16 @@ RAW_BODY_STATUSES = (200, 202, *DOCUMENTED_STATUSES)
 RETRY_AFTER_STATUS = 413
 DEFAULT_RETRY_AFTER = 1
 MAX_LATENCY_SECONDS = 300.0
+DEFAULT_MAX_RULES = 1000  # without a config (FaultRules() on its own)
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
-# Each outcome is applied by one model operation, reached through one route.
+# The routes where each outcome can happen; a rule without a route gets the first. On the
+# pseudo-route of scheduled runs, `backup_failed` makes the run's backup end FAILED.
 OUTCOME_ROUTES = {
-    OUTCOME_BACKUP_FAILED: "backups.create",
-    OUTCOME_DELETE_FAILED: "backups.delete",
-    OUTCOME_RESTORE_ERROR: "instances.create",
+    OUTCOME_BACKUP_FAILED: ("backups.create", RUN_ROUTE),
+    OUTCOME_DELETE_FAILED: ("backups.delete",),
+    OUTCOME_RESTORE_ERROR: ("instances.create",),
+    OUTCOME_RUN_SKIPPED: (RUN_ROUTE,),
 }
 
 MATCH_FIELDS = ("method", "route", "path", "project_id", "region")
@@ -84,6 +92,8 @@ class FaultRule:
             return False
         if self.route is not None and info.route != self.route:
             return False
+        if info.route == RUN_ROUTE and self.route != RUN_ROUTE:
+            return False  # only rules that name scheduled runs apply to them
         if self.path is not None and not fnmatch.fnmatchcase(info.path, self.path):
             return False
         if self.project_id is not None and info.project_id != self.project_id:
@@ -139,26 +149,43 @@ class FaultRule:
 
 
 class FaultRules:
-    """The ordered fault rules of one emulated cloud. Thread-safe."""
+    """The ordered fault rules of one emulated cloud. Thread-safe.
 
-    def __init__(self, seed: int | None = 0) -> None:
+    At most `max_rules` rules (the cloud's `config.max_fault_rules`, 1000 by default) exist at
+    once: every request walks them, so adding one more is refused rather than slowing every
+    request down."""
+
+    def __init__(self, seed: int | None = 0, *, config: Config | None = None) -> None:
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
+        self._ids: set[str] = set()
         self._seed = seed
         self._random = random.Random(seed)
         self._next_number = 1
+        self._config = config
+
+    @property
+    def max_rules(self) -> int:
+        return self._config.max_fault_rules if self._config is not None else DEFAULT_MAX_RULES
 
     # -- building ---------------------------------------------------------------------------
     def add(self, **fields: Any) -> FaultRule:
         """Append a rule. Fields: method, route, path (glob), project_id, region, times,
         probability, status, message, retry_after, latency, drop, raw_body, outcome (and id,
-        fired, as `FaultRule.to_dict` gives them). Bad input raises ValueError naming the field.
+        fired, as `FaultRule.to_dict` gives them). Bad input raises ValueError naming the field,
+        and so does a rule beyond `max_rules`.
         """
         with self._lock:
-            rule = _build_rule(fields, self._taken_ids())
+            if len(self._rules) >= self.max_rules:
+                raise ValueError(
+                    f"there are already {len(self._rules)} fault rules, the limit "
+                    f"(config max_fault_rules); remove some first"
+                )
+            rule = _build_rule(fields, self._ids)
             if rule.id == "":
                 rule.id = self._fresh_id()
             self._rules.append(rule)
+            self._ids.add(rule.id)
             return rule
 
     @contextmanager
@@ -177,6 +204,7 @@ class FaultRules:
         with self._lock:
             for index, rule in enumerate(self._rules):
                 if rule.id == wanted:
+                    self._ids.discard(wanted)
                     return self._rules.pop(index)
         raise KeyError(f"no fault rule with id {wanted!r}")
 
@@ -185,6 +213,7 @@ class FaultRules:
         like a fresh one)."""
         with self._lock:
             self._rules.clear()
+            self._ids.clear()
             self._next_number = 1
             self._random.seed(self._seed)
 
@@ -245,15 +274,11 @@ class FaultRules:
                 return rule.action()
         return None
 
-    def _taken_ids(self) -> set[str]:
-        return {rule.id for rule in self._rules}
-
     def _fresh_id(self) -> str:
-        taken = self._taken_ids()
         while True:
             candidate = f"fault-{self._next_number}"
             self._next_number += 1
-            if candidate not in taken:
+            if candidate not in self._ids:
                 return candidate
 
 
@@ -326,10 +351,15 @@ def _check_action(rule: FaultRule) -> None:
     if rule.outcome:
         expected = OUTCOME_ROUTES[rule.outcome]
         if rule.route is None:
-            rule.route = expected
-        elif rule.route != expected:
-            raise ValueError(f"route: outcome {rule.outcome!r} happens on route {expected!r}, "
+            rule.route = expected[0]
+        elif rule.route not in expected:
+            where = " or ".join(repr(route) for route in expected)
+            raise ValueError(f"route: outcome {rule.outcome!r} happens on route {where}, "
                              f"not {rule.route!r}")
+    if rule.route == RUN_ROUTE and (rule.outcome is None or rule.latency or rule.method):
+        raise ValueError(f"route {RUN_ROUTE!r} (scheduled backup runs, not HTTP requests) "
+                         f"takes only an outcome: {OUTCOME_BACKUP_FAILED!r} or "
+                         f"{OUTCOME_RUN_SKIPPED!r}, and no method or latency")
 
 
 def _rule_id(value: Any, taken: set[str]) -> str:
@@ -355,9 +385,11 @@ def _route(value: Any) -> str | None:
         return None
     from trovemock.api.spec import ROUTES_BY_NAME as ROUTES  # the one list of route names
 
+    if value == RUN_ROUTE:
+        return value
     if not isinstance(value, str) or value not in ROUTES:
         raise ValueError(f"route must be a route name such as 'backups.create' "
-                         f"(known: {', '.join(sorted(ROUTES))}), not {value!r}")
+                         f"(known: {', '.join(sorted([*ROUTES, RUN_ROUTE]))}), not {value!r}")
     return value
 
 

@@ -19,7 +19,21 @@ from typing import Any
 OUTCOME_BACKUP_FAILED = "backup_failed"
 OUTCOME_DELETE_FAILED = "delete_failed"
 OUTCOME_RESTORE_ERROR = "restore_error"
-OUTCOMES = (OUTCOME_BACKUP_FAILED, OUTCOME_DELETE_FAILED, OUTCOME_RESTORE_ERROR)
+# A scheduled backup run (rackspace `/schedules`) is skipped, as if the scheduler missed it.
+OUTCOME_RUN_SKIPPED = "run_skipped"
+OUTCOMES = (
+    OUTCOME_BACKUP_FAILED,
+    OUTCOME_DELETE_FAILED,
+    OUTCOME_RESTORE_ERROR,
+    OUTCOME_RUN_SKIPPED,
+)
+
+# Scheduled runs are not HTTP requests: fault rules match them by this pseudo-route (and
+# project, region, path `/v1.0/<project>/schedules/<id>`), and the journal records them as
+# entries of kind KIND_SCHEDULED_RUN with method "RUN".
+RUN_ROUTE = "schedules.run"
+KIND_REQUEST = "request"
+KIND_SCHEDULED_RUN = "scheduled_run"
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,8 @@ class JournalEntry:
     response_headers: dict[str, str]
     fault_rule: str | None = None  # id of the fault rule that fired, if any
     duration_ms: float = 0.0
+    size: int = 0  # bytes of the request and response bodies as sent (the journal's budget)
+    kind: str = KIND_REQUEST  # or KIND_SCHEDULED_RUN
 
 
 # Observers see every (dialect, JournalEntry) the app produces, journal on or off. The test

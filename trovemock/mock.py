@@ -7,23 +7,31 @@ from collections.abc import Iterable
 from typing import Any
 
 from trovemock.api.app import wsgi
+from trovemock.api.control_guard import ControlGuard
 from trovemock.clock import Clock, ManualClock
 from trovemock.config import Config
 from trovemock.faults import FaultRules
 from trovemock.journal import Journal
 from trovemock.model import backups as backup_ops
+from trovemock.model import schedules as schedule_ops
 from trovemock.model import snapshot
+from trovemock.model import strategies as strategy_ops
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
 from trovemock.model.entities import (
     INSTANCE_STATUSES,
     Backup,
+    BackupStrategy,
     Contents,
     Datastore,
     HAGroup,
     Instance,
+    Schedule,
+    ScheduleRun,
 )
+from trovemock.model.errors import DomainError
 from trovemock.model.instances import instance_status, store_instance
+from trovemock.scheduled_runs import ScheduledRuns
 
 UUID_LENGTH = 36
 
@@ -40,12 +48,21 @@ class TroveMock:
         dialect: str = "openstack",
         clock: Clock | None = None,
         config: Config | None = None,
+        *,
+        fidelity: str | None = None,
     ) -> None:
+        """`fidelity="upstream"` reproduces Trove 26.0.0 bug-for-bug where the default
+        ("documented") deliberately differs (trovemock/fidelity.py)."""
         self.clock = clock if clock is not None else ManualClock()
         self.config = config if config is not None else Config()
+        if fidelity is not None:
+            self.config.update({"fidelity": fidelity})
         self.cloud = Cloud(dialect, self.clock, self.config)
-        self.faults = FaultRules()
-        self.journal = Journal()
+        self.faults = FaultRules(config=self.config)
+        self.journal = Journal(config=self.config)
+        self.cloud.run_hooks = ScheduledRuns(self)
+        # Who may use the control API (/_trovemock/): see trovemock.api.control_guard.
+        self.control_guard = ControlGuard()
 
     # -- WSGI -----------------------------------------------------------------------------
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
@@ -190,8 +207,13 @@ class TroveMock:
             self.cloud.add_token(token, project_id, tuple(roles), keep_on_reset)
 
     def reset(self) -> None:
-        """An empty cloud again; the clock and config are kept, faults and journal cleared."""
-        self.cloud.reset()
+        """An empty cloud again; the clock, config and identity users are kept; faults,
+        journal and every token but `keep_on_reset` ones (identity's included) cleared."""
+        from trovemock import identity
+
+        with self.cloud.lock:  # one step for the Trove API and identity alike
+            self.cloud.reset()
+            identity.forget_tokens(self)
         self.faults.clear()
         self.journal.clear()
 
@@ -257,13 +279,109 @@ class TroveMock:
         with self.cloud.operation():
             return backup_ops.set_durations(self.cloud, backup_id, new_seconds, building_seconds)
 
+    # -- scheduled backups (rackspace) and backup strategies (openstack) -----------------
+    def add_schedule(
+        self,
+        project_id: str,
+        *,
+        day_of_week: int,
+        hour: int,
+        minute: int,
+        instance_id: str | None = None,
+        ha_id: str | None = None,
+        full_backup_retention: int = schedule_ops.DEFAULT_RETENTION,
+        copy_to: Iterable[str] = (),
+        region: str | None = None,
+    ) -> Schedule:
+        """Create a backup schedule as `POST /schedules` would (same checks; a refusal is a
+        ValueError with the API's message). Give `instance_id` or `ha_id`."""
+        if self.dialect != "rackspace":
+            raise ValueError("backup schedules exist only in the rackspace dialect")
+        if (instance_id is None) == (ha_id is None):
+            raise ValueError("give exactly one of instance_id and ha_id")
+        if isinstance(copy_to, str):
+            raise ValueError("copy_to must be a list of regions, not a string")
+        with self.cloud.operation():
+            caller = backup_ops.Caller(project_id, self.cloud.region_named(region))
+            try:
+                return schedule_ops.create_schedule(
+                    self.cloud,
+                    caller,
+                    day_of_week=day_of_week,
+                    hour=hour,
+                    minute=minute,
+                    instance_id=instance_id,
+                    source_id=ha_id,
+                    source_type="ha" if ha_id is not None else "instance",
+                    full_backup_retention=full_backup_retention,
+                    copy_to=list(copy_to),
+                )
+            except DomainError as error:
+                raise ValueError(str(error)) from None
+
+    def schedule(self, schedule_id: str) -> Schedule:
+        with self.cloud.operation():
+            return self.cloud.schedules[schedule_id]
+
+    def schedules(
+        self, project_id: str | None = None, region: str | None = None
+    ) -> list[Schedule]:
+        """Schedules, oldest first (the clock's due runs applied first)."""
+        with self.cloud.operation():
+            wanted = self.cloud.region_named(region) if region else None
+            return [
+                s
+                for s in self.cloud.schedules.values()
+                if (project_id is None or s.project_id == project_id)
+                and (wanted is None or s.region == wanted)
+            ]
+
+    def schedule_runs(self, schedule_id: str | None = None) -> list[ScheduleRun]:
+        """What each due run did (`outcome` "created" or "skipped", `kind`, `backup_id`,
+        `reason`), oldest first; the newest 10,000 runs are kept."""
+        with self.cloud.operation():
+            return schedule_ops.runs_of(self.cloud, schedule_id)
+
+    def add_backup_strategy(
+        self,
+        project_id: str,
+        swift_container: str,
+        *,
+        instance_id: str | None = None,
+        region: str | None = None,
+    ) -> BackupStrategy:
+        """Set where the project's (or one instance's) backups go, as
+        `POST /backup_strategies` does."""
+        if self.dialect != "openstack":
+            raise ValueError("backup strategies exist only in the openstack dialect")
+        if not isinstance(swift_container, str) or not swift_container:
+            raise ValueError("swift_container must be a non-empty string")
+        with self.cloud.operation():
+            caller = backup_ops.Caller(project_id, self.cloud.region_named(region))
+            return strategy_ops.put_strategy(self.cloud, caller, swift_container, instance_id)
+
+    def backup_strategies(self, project_id: str | None = None) -> list[BackupStrategy]:
+        with self.cloud.operation():
+            return [
+                s
+                for s in self.cloud.strategies.values()
+                if project_id is None or s.project_id == project_id
+            ]
+
     # -- state ----------------------------------------------------------------------------
     def export_state(self) -> dict[str, Any]:
         with self.cloud.operation():
             return snapshot.export_state(self.cloud)
 
     def import_state(self, state: dict[str, Any]) -> None:
-        snapshot.import_state(self.cloud, state)
+        """Replace the cloud with an `export_state()`; ValueError naming the place if any part
+        is refused, and then nothing changes. Identity tokens the state does not hold are
+        forgotten in the same step, so a login token never outlives its cloud."""
+        from trovemock import identity
+
+        snapshot.import_state(
+            self.cloud, state, then=lambda: identity.keep_only(self, self.cloud.tokens)
+        )
 
     def _datastore(self, value: tuple[str, str] | dict[str, str]) -> Datastore:
         if isinstance(value, dict):

@@ -29,7 +29,9 @@ from trovemock.schema import all_schemas
 
 PREFIX = "/v1.0/{project_id}"
 COMPONENTS = "#/components/schemas/"
-SUCCESS_TEXT = {200: "OK", 202: "Accepted"}
+SUCCESS_TEXT = {200: "OK", 202: "Accepted", 204: "No Content"}
+# Routes whose request body may be left out (cdb-cli enables root without one).
+OPTIONAL_BODY_ROUTES = ("root.enable",)
 
 # Query parameters of the list calls (trove-behavior.md §10; seed 002 documents datastore).
 # `marker` is an offset, as in Trove: the next link carries it.
@@ -48,7 +50,7 @@ LIST_QUERY: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("datastore", {"type": "string"}),
     ],
 }
-PAGED_ROUTES = ("backups.list", "instances.backups", "ha.backups")
+PAGED_ROUTES = ("backups.list", "instances.backups", "ha.backups", "ha.list", "schedules.list")
 
 
 def build_openapi(dialect: str) -> dict[str, Any]:
@@ -105,7 +107,7 @@ def _operation(dialect: str, route: Route) -> dict[str, Any]:
     request = route.request_schema(dialect)
     if request is not None:
         operation["requestBody"] = {
-            "required": True,
+            "required": route.name not in OPTIONAL_BODY_ROUTES,
             "content": {"application/json": {"schema": {"$ref": _component_ref(request)}}},
         }
     return operation

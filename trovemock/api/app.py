@@ -14,14 +14,24 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from trovemock import hooks
+from trovemock.api import versions, webob_errors
 from trovemock.api.context import Ctx
-from trovemock.api.faults import ApiError, domain_fault, fault_response, internal_fault
+from trovemock.api.faults import (
+    DEFAULT_MESSAGES,
+    ApiError,
+    ReadyResponse,
+    domain_fault,
+    fault_response,
+    internal_fault,
+)
 from trovemock.api.routes import HANDLERS, URL_MAP
 from trovemock.api.spec import ROUTES_BY_NAME
+from trovemock.fidelity import upstream
 from trovemock.hooks import ConnectionDropped, FaultAction, JournalEntry, RequestInfo
+from trovemock.journal import BODY_SHOWN_BYTES
 from trovemock.model.backups import Caller
-from trovemock.model.errors import DomainError
-from trovemock.schema import validation_message
+from trovemock.model.errors import DomainError, UpstreamBug
+from trovemock.schema import validation_errors, validation_message
 
 if TYPE_CHECKING:
     from trovemock.mock import TroveMock
@@ -44,9 +54,11 @@ def wsgi(mock: TroveMock, environ: dict, start_response, region: str | None = No
 
 
 def _side_app(path: str) -> str | None:
-    """Control and identity paths go to their own modules."""
+    """Control, identity and version-discovery paths go to their own modules."""
     if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
         return "trovemock.api.control"
+    if versions.serves(path):
+        return "trovemock.api.versions"
     for prefix in IDENTITY_PREFIXES:
         if path == prefix or path.startswith(prefix + "/"):
             return "trovemock.identity"
@@ -88,6 +100,8 @@ class _Exchange:
     request_json: Any = None
     request_text: str | None = None
     query: dict[str, str] | None = None
+    body_bytes: int = 0
+    body_head: bytes = b""  # the start of a body too big to journal whole
 
 
 def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Response:
@@ -101,6 +115,8 @@ def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Re
         raise
     except DomainError as error:
         response, reply_json = _fault_and_body(domain_fault(error))
+    except ReadyResponse as ready:
+        response, reply_json = _fault_and_body(ready.response)
     except ApiError as error:
         response, reply_json = _fault_and_body(
             fault_response(error.status, str(error), error.headers)
@@ -110,6 +126,10 @@ def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Re
         response, reply_json = _fault_and_body(internal_fault())
     if not (mock.journal.enabled or hooks.response_observers):
         return response  # nobody reads the entry: skip building it on the hot path
+    request_json, request_text = seen.request_json, seen.request_text
+    if seen.body_bytes > BODY_SHOWN_BYTES:  # keep the start of a big body, as text only
+        request_json = None
+        request_text = seen.body_head.decode("utf-8", "replace") + " ... (truncated)"
     _record(
         mock,
         JournalEntry(
@@ -122,13 +142,14 @@ def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Re
             region=seen.region,
             query=seen.query if seen.query is not None else dict(request.args.items()),
             headers=_safe_headers(request),
-            request_json=seen.request_json,
-            request_text=seen.request_text,
+            request_json=request_json,
+            request_text=request_text,
             status=response.status_code,
             response_json=reply_json,
             response_headers=dict(response.headers.items()),
             fault_rule=seen.action.rule_id if seen.action is not None else None,
             duration_ms=(time.perf_counter() - started) * 1000,
+            size=seen.body_bytes + (response.content_length or 0),
         ),
     )
     return response
@@ -138,7 +159,7 @@ def _handle(
     mock: TroveMock, request: Request, region: str | None, seen: _Exchange
 ) -> tuple[Response, Any]:
     seen.region, seen.path, prefix = _split_region(mock, request.path, region)
-    seen.route, args, routing_error = _route(seen.path, request.method)
+    seen.route, args, routing_error = _route(seen.path, request.method, mock)
     seen.project_id = args.get("project_id")
     seen.query = dict(request.args.items())
     info = RequestInfo(
@@ -159,16 +180,17 @@ def _handle(
     # Reading, parsing and validating the body need no state: they happen outside the
     # cloud's lock, and their errors wait until authentication has had its say (as in
     # Trove, where keystone and the tenant check run before the controller reads the body).
-    body_error: ApiError | None = None
+    body_error: Exception | None = None
+    body: Any = {}
     try:
         seen.request_json = _parse_body(mock, request, seen)
         body = seen.request_json if seen.request_json is not None else {}
         _validate(mock, seen.route, body)
-    except ApiError as error:
+    except (ApiError, ReadyResponse, DomainError) as error:
         body_error = error
     token = request.headers.get("X-Auth-Token", "").strip()
     with mock.cloud.operation():
-        caller = _authenticate(mock, token, seen.project_id or "", seen.region)
+        caller = _authenticate(mock, request, token, seen.project_id or "", seen.region)
         if body_error is not None:
             raise body_error
         ctx = Ctx(
@@ -180,6 +202,7 @@ def _handle(
             base_url=f"{request.scheme}://{request.host}{prefix}",
             path=seen.path,
             outcome=seen.action.outcome if seen.action is not None else None,
+            raw_query=request.query_string.decode("latin-1"),
         )
         status, reply_json = HANDLERS[seen.route](ctx)
     body_bytes = json.dumps(reply_json) if reply_json is not None else b""
@@ -188,14 +211,20 @@ def _handle(
 
 def _validate(mock: TroveMock, route_name: str, body: Any) -> None:
     """400 with Trove's "Validation error: ..." text when the body breaks the route's
-    request schema (routes of the other dialect are left to their handler's 501)."""
+    request schema (routes of the other dialect are left to their handler's 501). An error
+    at the document's root crashes Trove's formatter: a 500 in upstream fidelity."""
     route = ROUTES_BY_NAME[route_name]
     if mock.dialect not in route.dialects:
         return
     schema = route.request_schema(mock.dialect)
     if schema is not None:
-        message = validation_message(schema, body)
+        message = validation_message(schema, body, mock.config.max_items_per_request)
         if message is not None:
+            if upstream(mock.config, "root_body_error") and any(
+                not error.absolute_path
+                for error in validation_errors(schema, body, mock.config.max_items_per_request)
+            ):
+                raise UpstreamBug("format_validation_msg: IndexError on a root-level error")
             raise ApiError(400, message)
 
 
@@ -203,12 +232,20 @@ def _fault_and_body(response: Response) -> tuple[Response, Any]:
     return response, _json_or_none(response.get_data())
 
 
-def _route(path: str, method: str) -> tuple[str | None, dict[str, str], ApiError | None]:
+def _route(
+    path: str, method: str, mock: TroveMock
+) -> tuple[str | None, dict[str, str], ApiError | None]:
+    """The route of a request. HEAD and a trailing slash match nothing, as in Trove; a known
+    path with another method is 405 (404 in upstream fidelity)."""
     adapter = URL_MAP.bind("trovemock")
+    if method == "HEAD":
+        return None, {}, ApiError(404)
     try:
         name, args = adapter.match(path, method)
     except MethodNotAllowed as error:
-        allowed = ", ".join(sorted(error.valid_methods or ()))
+        if upstream(mock.config, "wrong_method_404"):
+            return None, _args_of(adapter, path), ApiError(404)
+        allowed = ", ".join(sorted(m for m in error.valid_methods or () if m != "HEAD"))
         return None, _args_of(adapter, path), ApiError(405, headers={"Allow": allowed})
     except NotFound:
         return None, {}, ApiError(404)
@@ -242,18 +279,42 @@ def _apply_fault(action: FaultAction) -> Response | None:
     return None
 
 
-def _authenticate(mock: TroveMock, token: str, project_id: str, region: str) -> Caller:
-    """Runs inside the cloud's operation: the tokens it reads are those the request sees."""
-    if not token:
-        raise ApiError(401)
-    registered = mock.cloud.tokens.get(token)
+def _authenticate(
+    mock: TroveMock, request: Request, token: str, project_id: str, region: str
+) -> Caller:
+    """Runs inside the cloud's operation: the tokens it reads are those the request sees.
+    No token, or (strict) one nobody issued: keystonemiddleware's 401. A token of another
+    project: Trove's 403."""
+    registered = mock.cloud.tokens.get(token) if token else None
+    if not token or (registered is None and _strict_tokens(mock)):
+        if mock.dialect == "rackspace":
+            raise ApiError(401)  # the documents' fault format
+        raise ReadyResponse(_keystone_unauthorized(request))
     roles: frozenset[str] = frozenset()
     if registered is not None:
         bound, roles = registered
         if bound is not None and bound != project_id:
-            raise ApiError(403, f"User with tenant id {bound} cannot access this resource.")
+            message = f"User with tenant id {bound} cannot access this resource."
+            if upstream(mock.config, "webob_errors"):
+                raise ReadyResponse(webob_errors.forbidden(request, message))
+            raise ApiError(403, message)
     is_admin = any(role.lower() == "admin" for role in roles)
     return Caller(project_id=project_id, region=region, is_admin=is_admin)
+
+
+def _strict_tokens(mock: TroveMock) -> bool:
+    return mock.config.strict_tokens or upstream(mock.config, "any_token")
+
+
+def _keystone_unauthorized(request: Request) -> Response:
+    """keystonemiddleware's answer, naming the identity service (served on this host)."""
+    body = {"error": {"code": 401, "title": "Unauthorized", "message": DEFAULT_MESSAGES[401]}}
+    return Response(
+        json.dumps(body),
+        status=401,
+        content_type="application/json",
+        headers={"WWW-Authenticate": f'Keystone uri="{request.host_url}v3"'},
+    )
 
 
 def _parse_body(mock: TroveMock, request: Request, seen: _Exchange) -> Any:
@@ -268,12 +329,29 @@ def _parse_body(mock: TroveMock, request: Request, seen: _Exchange) -> Any:
         raw = request.stream.read(limit + 1)
     except (OSError, HTTPException) as error:  # broken chunked framing, client gone
         raise ApiError(400, f"The request body could not be read: {_short(error)}") from None
+    seen.body_bytes = len(raw)
+    if len(raw) > BODY_SHOWN_BYTES:
+        seen.body_head = raw[:BODY_SHOWN_BYTES]
     if len(raw) > limit:
         raise ApiError(413, f"The request body is larger than the limit of {limit} bytes.")
     if not raw.strip():
         return None
     mimetype = request.mimetype
-    if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
+    config = mock.config
+    if not mimetype:
+        if upstream(config, "json_without_content_type"):
+            return None  # Trove reads a body without a Content-Type as {}
+        raise ApiError(
+            415,
+            "The request has a body but no Content-Type header: send "
+            "Content-Type: application/json.",
+        )
+    if mimetype == "application/xml" and upstream(config, "json_without_content_type"):
+        raise ReadyResponse(fault_response(500, DEFAULT_MESSAGES[500]))
+    if upstream(config, "webob_errors"):
+        if mimetype != "application/json":
+            raise ReadyResponse(webob_errors.unsupported_media_type(request, mimetype))
+    elif mimetype != "application/json" and not mimetype.endswith("+json"):
         raise ApiError(415, f"Unsupported Content-Type: {mimetype}")
     seen.request_text = raw[:65536].decode("utf-8", "replace")
     try:
@@ -283,6 +361,8 @@ def _parse_body(mock: TroveMock, request: Request, seen: _Exchange) -> Any:
     try:
         parsed = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as error:
+        if upstream(config, "webob_errors"):
+            raise ReadyResponse(webob_errors.malformed_json(request)) from None
         raise ApiError(400, f"Malformed request body: {_short(error)}") from None
     seen.request_text = None
     return parsed

@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from trovemock.api.faults import ApiError
+from trovemock.api.faults import ApiError, UpstreamCrash
+from trovemock.fidelity import upstream
 from trovemock.model.backups import Caller
 from trovemock.model.cloud import Cloud
 from trovemock.model.errors import NotImplementedForDialect
@@ -30,6 +31,7 @@ class Ctx:
     base_url: str  # scheme://host[/regions/R] as the client addressed us
     path: str  # the request path without any region prefix
     outcome: str | None = None  # a domain outcome asked for by a fault rule
+    raw_query: str = ""  # the query string as sent (next links keep its order)
 
     @property
     def dialect(self) -> str:
@@ -49,7 +51,11 @@ class Ctx:
         try:
             value = int(raw)
         except ValueError:
+            if upstream(self.cloud.config, "paging_values"):
+                raise UpstreamCrash() from None
             raise ApiError(400, f"{name} must be an integer, not {raw[:100]!r}.") from None
+        if upstream(self.cloud.config, "paging_values"):
+            return max(min(value, MAX_OFFSET), -MAX_OFFSET)
         if value < 0 or (name == "limit" and value < 1):
             raise ApiError(400, f"{name} must be {'>= 1' if name == 'limit' else '>= 0'}.")
         # Trove has no upper bound: a huge marker is an empty page, a huge limit is everything.
@@ -62,16 +68,35 @@ class Ctx:
 
 def page(ctx: Ctx, items: Iterable[Any], render, key: str) -> dict[str, Any]:
     """Offset pagination as Trove does it (`marker` is an offset), with a `links` next entry
-    only when another item exists. Only the requested page is read from `items`."""
+    only when another item exists (upstream fidelity: whenever the page is full, and a
+    negative limit lists everything). Only the requested page is read from `items`."""
     limit = ctx.query_int("limit", ctx.cloud.config.page_size)
     marker = ctx.query_int("marker", 0)
+    start = max(marker, 0)
+    stop = None if limit < 0 else start + limit + 1  # sqlite's LIMIT -1: no limit
     if isinstance(items, list):
-        window = items[marker : marker + limit + 1]
+        window = items[start:stop]
     else:
-        window = list(islice(iter(items), marker, marker + limit + 1))
-    body: dict[str, Any] = {key: [render(item) for item in window[:limit]]}
-    if len(window) > limit:
-        query = [(k, v) for k, v in ctx.query.items(multi=True) if k != "marker"]
-        query.append(("marker", str(marker + limit)))
-        body["links"] = [{"rel": "next", "href": f"{ctx.base_url}{ctx.path}?{urlencode(query)}"}]
+        window = list(islice(iter(items), start, stop))
+    shown = window if limit < 0 else window[:limit]
+    body: dict[str, Any] = {key: [render(item) for item in shown]}
+    if upstream(ctx.cloud.config, "full_page_link"):
+        more = limit < 0 or len(shown) == limit
+    else:
+        more = len(window) > limit
+    if more:
+        body["links"] = [{"rel": "next", "href": next_href(ctx, marker + limit)}]
     return body
+
+
+def next_href(ctx: Ctx, marker: int) -> str:
+    """The request's URL with `marker` replaced in place or appended, as Trove's
+    AppUrl.change_query_params builds it (blank parameters dropped, a repeated one once)."""
+    params: dict[str, str] = {}
+    for name, value in parse_qsl(ctx.raw_query):
+        params[name] = value
+    params["marker"] = str(marker)
+    base = ctx.base_url
+    if upstream(ctx.cloud.config, "https_links"):
+        base = "https://" + base.split("://", 1)[-1]
+    return f"{base}{ctx.path}?{urlencode(params)}"

@@ -51,6 +51,7 @@ DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
     errors.OverLimit: 413,
     errors.Unprocessable: 422,
     errors.NotImplementedForDialect: 501,
+    errors.Unserviceable: 500,
 }
 
 
@@ -63,6 +64,18 @@ class ApiError(Exception):
         super().__init__(message or DEFAULT_MESSAGES[status])
         self.status = status
         self.headers = headers
+
+
+UpstreamCrash = errors.UpstreamBug
+
+
+class ReadyResponse(Exception):
+    """An error whose whole response is already built (keystonemiddleware's 401, the
+    WebOb-rendered errors of upstream fidelity)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        self.response = response
 
 
 def fault_body(status: int, message: str | None = None) -> dict:
@@ -82,6 +95,8 @@ def fault_response(
 
 
 def domain_fault(error: errors.DomainError) -> Response:
+    if isinstance(error, errors.UpstreamBug):
+        return internal_fault()
     return fault_response(DOMAIN_STATUS.get(type(error), 400), str(error))
 
 

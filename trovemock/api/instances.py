@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trovemock.api.context import Ctx, page
-from trovemock.api.views import flavor_view, flavors, ha_view, instance_view
+from trovemock.api.views import flavor_view, flavors, instance_view
 from trovemock.hooks import OUTCOME_RESTORE_ERROR
 from trovemock.model import instances as model
 from trovemock.model.catalog import FLAVORS
@@ -14,8 +14,11 @@ from trovemock.model.errors import NotFound
 Reply = tuple[int, Any]
 
 
-def _view(ctx: Ctx):
-    return lambda i: instance_view(ctx.cloud, i, ctx.base_url, ctx.caller.project_id)
+def _view(ctx: Ctx, detail: bool = True):
+    return lambda i: instance_view(
+        ctx.cloud, i, ctx.base_url, ctx.caller.project_id,
+        detail=detail, is_admin=ctx.caller.is_admin,
+    )
 
 
 def create(ctx: Ctx) -> Reply:
@@ -43,7 +46,7 @@ def create(ctx: Ctx) -> Reply:
 
 def list_(ctx: Ctx) -> Reply:
     found = model.list_instances(ctx.cloud, ctx.caller)
-    return 200, page(ctx, found, _view(ctx), "instances")
+    return 200, page(ctx, found, _view(ctx, detail=False), "instances")
 
 
 def show(ctx: Ctx) -> Reply:
@@ -59,7 +62,12 @@ def delete(ctx: Ctx) -> Reply:
 def action(ctx: Ctx) -> Reply:
     body = ctx.body
     instance_id = ctx.args["instance_id"]
-    if "restart" in body:
+    if "reset_status" in body:
+        ctx.only_in("openstack", "The reset_status action")
+        model.reset_status(
+            ctx.cloud, ctx.caller, instance_id, force_delete="force_delete" in body["reset_status"]
+        )
+    elif "restart" in body:
         model.restart(ctx.cloud, ctx.caller, instance_id)
     else:
         resize = body["resize"]
@@ -121,10 +129,3 @@ def show_flavor(ctx: Ctx) -> Reply:
     if flavor is None:
         raise NotFound(f"Flavor {ctx.args['flavor_id']} could not be found.")
     return 200, {"flavor": flavor_view(flavor, ctx.base_url, ctx.caller.project_id)}
-
-
-def show_ha(ctx: Ctx) -> Reply:
-    ctx.only_in("rackspace", "GET /ha/{haId}")
-    from trovemock.model.ha import visible_group
-    group = visible_group(ctx.cloud, ctx.caller, ctx.args["ha_id"])
-    return 200, {"ha_instance": ha_view(ctx.cloud, group)}

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from werkzeug.routing import Map, Rule
 
-from trovemock.api import backups, instances, spec
+from trovemock.api import backups, datastores, ha, instances, root, schedules, spec, strategies
 
 HANDLERS = {
     "backups.list": backups.list_,
@@ -30,13 +30,29 @@ HANDLERS = {
     "users.delete": instances.delete_user,
     "flavors.list": instances.list_flavors,
     "flavors.show": instances.show_flavor,
-    "ha.show": instances.show_ha,
+    "root.enable": root.enable,
+    "root.show": root.show,
+    "root.disable": root.disable,
+    "datastores.list": datastores.list_,
+    "datastores.show": datastores.show,
+    "datastores.versions": datastores.versions,
+    "datastores.version": datastores.version,
+    "datastores.version_by_id": datastores.version_by_id,
+    "ha.list": ha.list_,
+    "ha.show": ha.show,
     "ha.backups": backups.of_ha,
+    "schedules.create": schedules.create,
+    "schedules.list": schedules.list_,
+    "schedules.show": schedules.show,
+    "schedules.update": schedules.update,
+    "schedules.delete": schedules.delete,
+    "backup_strategies.create": strategies.create,
+    "backup_strategies.list": strategies.list_,
+    "backup_strategies.delete": strategies.delete,
 }
 
 if set(HANDLERS) != set(spec.ROUTES_BY_NAME):  # pragma: no cover - a developer's slip
     raise RuntimeError(f"routes without handlers: {set(spec.ROUTES_BY_NAME) ^ set(HANDLERS)}")
-
 
 
 class _MatchOnlyRule(Rule):
@@ -55,6 +71,6 @@ URL_MAP = Map(
         _MatchOnlyRule(route.rule, methods=[route.method], endpoint=route.name)
         for route in spec.ROUTES
     ],
-    strict_slashes=False,
+    strict_slashes=True,  # Trove: /backups/ is no route (404), and werkzeug must not redirect
     merge_slashes=False,
 )

@@ -20,10 +20,10 @@ DIALECTS = ("openstack", "rackspace")
 ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 500, 501, 503)
 
 # The fault names a deployment may send for each status: the emulator's own name, plus
-# Trove's `serverError` for a 500 caused by Swift.
+# Trove's `serverError` for a 500 caused by Swift and keystonemiddleware's `error` for a 401.
+_EXTRA_NAMES = {500: ("serverError",), 401: ("error",)}
 FAULT_NAMES: dict[int, tuple[str, ...]] = {
-    status: (name, "serverError") if status == 500 else (name,)
-    for status, name in FAULT_NAME_OF.items()
+    status: (name, *_EXTRA_NAMES.get(status, ())) for status, name in FAULT_NAME_OF.items()
 }
 
 FAULT_SCHEMA = "fault"
@@ -82,7 +82,14 @@ ROUTES: tuple[Route, ...] = (
     Route("instances.delete", "DELETE", "/instances/{instanceId}", 202, None,
           summary="Delete an instance"),
     Route("instances.action", "POST", "/instances/{instanceId}/action", 202, None,
-          request="requests/instance-action", summary="Restart or resize an instance"),
+          request="requests/instance-action",
+          summary="Restart or resize an instance; reset_status (openstack, admin)"),
+    Route("root.enable", "POST", "/instances/{instanceId}/root", 200, "responses/root-user",
+          request="requests/root-enable", summary="Enable the root user (or reset its password)"),
+    Route("root.show", "GET", "/instances/{instanceId}/root", 200, "responses/root-enabled",
+          summary="Whether the root user has been enabled"),
+    Route("root.disable", "DELETE", "/instances/{instanceId}/root", 204, None,
+          dialects=("openstack",), summary="Disable the root user"),
     Route("instances.backups", "GET", "/instances/{instanceId}/backups", 200,
           "responses/backup-list-{dialect}", summary="List the backups of an instance"),
     Route("databases.list", "GET", "/instances/{instanceId}/databases", 200,
@@ -101,11 +108,48 @@ ROUTES: tuple[Route, ...] = (
           summary="List flavors"),
     Route("flavors.show", "GET", "/flavors/{flavorId}", 200, "responses/flavor",
           summary="Show a flavor"),
+    Route("datastores.list", "GET", "/datastores", 200, "responses/datastore-list-{dialect}",
+          summary="List datastore types and their versions"),
+    Route("datastores.show", "GET", "/datastores/{datastoreId}", 200,
+          "responses/datastore-{dialect}", summary="Show a datastore type (by id or name)"),
+    Route("datastores.versions", "GET", "/datastores/{datastoreId}/versions", 200,
+          "responses/datastore-version-list-{dialect}", summary="List a datastore's versions"),
+    Route("datastores.version", "GET", "/datastores/{datastoreId}/versions/{versionId}", 200,
+          "responses/datastore-version-{dialect}",
+          summary="Show a datastore version (by id or name)"),
+    Route("datastores.version_by_id", "GET", "/datastores/versions/{versionId}", 200,
+          "responses/datastore-version-{dialect}", summary="Show a datastore version by id"),
+    Route("ha.list", "GET", "/ha", 200, "responses/ha-list", dialects=("rackspace",),
+          summary="List HA instances"),
     Route("ha.show", "GET", "/ha/{haId}", 200, "responses/ha", dialects=("rackspace",),
           summary="Show an HA instance"),
     Route("ha.backups", "GET", "/ha/{haId}/backups", 200,
           "responses/backup-list-rackspace", dialects=("rackspace",),
           summary="List the backups of an HA instance"),
+    # Scheduled backups (Rackspace). Update is 202 with an empty body, as the documented
+    # example exchange shows (the operation's table says 200).
+    Route("schedules.create", "POST", "/schedules", 202, "responses/schedule",
+          request="requests/schedule-create", dialects=("rackspace",),
+          summary="Create a backup schedule"),
+    Route("schedules.list", "GET", "/schedules", 200, "responses/schedule-list",
+          dialects=("rackspace",), summary="List backup schedules"),
+    Route("schedules.show", "GET", "/schedules/{scheduleId}", 200, "responses/schedule",
+          dialects=("rackspace",), summary="Show a backup schedule"),
+    Route("schedules.update", "PUT", "/schedules/{scheduleId}", 202, None,
+          request="requests/schedule-update", dialects=("rackspace",),
+          summary="Update a backup schedule (run_now runs it at once)"),
+    Route("schedules.delete", "DELETE", "/schedules/{scheduleId}", 202, None,
+          dialects=("rackspace",), summary="Delete a backup schedule"),
+    # Backup strategies (Trove).
+    Route("backup_strategies.create", "POST", "/backup_strategies", 202,
+          "responses/backup-strategy", request="requests/backup-strategy-create",
+          dialects=("openstack",), summary="Create or update a backup strategy"),
+    Route("backup_strategies.list", "GET", "/backup_strategies", 200,
+          "responses/backup-strategy-list", dialects=("openstack",),
+          summary="List backup strategies"),
+    Route("backup_strategies.delete", "DELETE", "/backup_strategies", 202, None,
+          dialects=("openstack",),
+          summary="Delete the project's (or one instance's) backup strategy"),
 )
 
 ROUTES_BY_NAME: dict[str, Route] = {route.name: route for route in ROUTES}

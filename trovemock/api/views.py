@@ -5,10 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from trovemock.fidelity import upstream
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
-from trovemock.model.entities import Backup, Datastore, Flavor, HAGroup, Instance
-from trovemock.model.instances import instance_status
+from trovemock.model.datastores import DatastoreType, is_deprecated
+from trovemock.model.entities import (
+    Backup,
+    BackupStrategy,
+    Datastore,
+    Flavor,
+    HAGroup,
+    Instance,
+    Schedule,
+)
+from trovemock.model.ha import members
+from trovemock.model.instances import (
+    addresses,
+    instance_status,
+    operating_status,
+    server_id,
+    volume_id,
+)
+from trovemock.model.schedules import has_schedule, is_running
 
 
 def timestamp(when: datetime) -> str:
@@ -49,6 +67,10 @@ def backup_view(backup: Backup, dialect: str) -> dict[str, Any]:
     return view
 
 
+def _https(url: str) -> str:
+    return "https://" + url.split("://", 1)[-1]
+
+
 def _links(base_url: str, project_id: str, kind: str, item_id: str) -> list[dict[str, str]]:
     return [
         {"href": f"{base_url}/v1.0/{project_id}/{kind}/{item_id}", "rel": "self"},
@@ -65,44 +87,250 @@ def flavor_view(flavor: Flavor, base_url: str, project_id: str) -> dict[str, Any
     }
 
 
+# Statuses in which Trove does not ask the guest agent for the volume's usage
+# (trove/instance/models.py AGENT_INVALID_STATUSES): no `volume.used` then.
+AGENT_INVALID_STATUSES = frozenset({"BUILD", "REBOOT", "RESIZE", "SHUTDOWN"})
+
+
 def instance_view(
-    cloud: Cloud, instance: Instance, base_url: str, project_id: str
+    cloud: Cloud,
+    instance: Instance,
+    base_url: str,
+    project_id: str,
+    *,
+    detail: bool = True,
+    is_admin: bool = False,
 ) -> dict[str, Any]:
+    """An instance as each dialect renders it. openstack follows Trove 26.0.0's
+    InstanceView (lists) and InstanceDetailView (show, create): `detail` adds the
+    timestamps, `service_status_updated`, `datastore.version_number` and `volume.used`;
+    `is_admin` the admin-only keys (`tenant_id`; on detail `server_id`, `volume_id`,
+    `encrypted_rpc_messaging`)."""
+    status = instance_status(cloud, instance)
+    links = _links(base_url, project_id, "instances", instance.id)
+    flavor = {
+        "id": instance.flavor_id,
+        "links": _links(base_url, project_id, "flavors", instance.flavor_id),
+    }
+    datastore: dict[str, Any] = {
+        "type": instance.datastore.type,
+        "version": instance.datastore.version,
+    }
+    if cloud.dialect == "rackspace":
+        view = {
+            "id": instance.id,
+            "name": instance.name,
+            "status": status,
+            "created": timestamp(instance.created),
+            "updated": timestamp(instance.updated),
+            "datastore": datastore,
+            "flavor": flavor,
+            "volume": {"size": instance.volume_size},
+            "links": links,
+            "hostname": f"{instance.id.replace('-', '')}.rackspaceclouddb.com",
+        }
+        if detail:  # Rackspace's instance show says whether a backup schedule exists
+            view["schedule"] = {"enabled": has_schedule(cloud, "instance", instance.id)}
+        return view
+    found = addresses(instance.id)
+    if upstream(cloud.config, "https_links"):
+        links = [{**link, "href": _https(link["href"])} for link in links]
+        flavor["links"] = [{**link, "href": _https(link["href"])} for link in flavor["links"]]
     view: dict[str, Any] = {
         "id": instance.id,
         "name": instance.name,
-        "status": instance_status(cloud, instance),
-        "created": timestamp(instance.created),
-        "updated": timestamp(instance.updated),
-        "datastore": {"type": instance.datastore.type, "version": instance.datastore.version},
-        "flavor": {
-            "id": instance.flavor_id,
-            "links": _links(base_url, project_id, "flavors", instance.flavor_id),
-        },
-        "volume": {"size": instance.volume_size},
-        "links": _links(base_url, project_id, "instances", instance.id),
+        "status": status,
+        "operating_status": operating_status(cloud, instance),
+        "links": links,
+        "flavor": flavor,
+        "datastore": datastore,
+        "region": instance.region,
+        "access": {"is_public": any(a["type"] == "public" for a in found)},
     }
-    if cloud.dialect == "rackspace":
-        view["hostname"] = f"{instance.id.replace('-', '')}.rackspaceclouddb.com"
-    else:
-        view["region"] = instance.region
+    if is_admin:
+        view["tenant_id"] = instance.project_id
+    view["volume"] = {"size": instance.volume_size}
+    view["ip"] = [a["address"] for a in found]
+    view["addresses"] = found
+    if not detail:
+        return view
+    view["created"] = timestamp(instance.created)
+    view["updated"] = timestamp(instance.updated)
+    view["service_status_updated"] = timestamp(instance.updated)
+    datastore["version_number"] = instance.datastore.version
+    if instance.fault is not None:
+        message, when = instance.fault
+        view["fault"] = {"message": message, "created": timestamp(when), "details": None}
+    if status not in AGENT_INVALID_STATUSES and instance.used_gb:
+        view["volume"]["used"] = instance.used_gb
+    if is_admin:
+        view["server_id"] = server_id(instance.id)
+        view["volume_id"] = volume_id(instance.id)
+        view["encrypted_rpc_messaging"] = True
     return view
 
 
-def ha_view(cloud: Cloud, group: HAGroup) -> dict[str, Any]:
+def _hostname(instance_id: str, region: str) -> str:
+    return f"{instance_id.replace('-', '')}.{region.lower()}.rackspaceclouddb.com"
+
+
+def ha_summary_view(group: HAGroup, state: str) -> dict[str, Any]:
+    """An HA list item: what cdb-cli's ha-list prints."""
     return {
         "id": group.id,
         "name": group.name,
-        "state": instance_status(cloud, group),
+        "state": state,
         "datastore": {"type": group.datastore.type, "version": group.datastore.version},
+    }
+
+
+def ha_view(cloud: Cloud, group: HAGroup, base_url: str, project_id: str) -> dict[str, Any]:
+    """An HA instance as Rackspace shows it (plus `flavor.name`, which cdb-cli's ha-show
+    reads and the docs' example lacks)."""
+    flavor = FLAVORS.get(group.flavor_id)
+    nodes = members(cloud, group)
+    source, replicas = nodes[:1], nodes[1:]
+
+    def node(instance: Instance) -> dict[str, Any]:
+        return {
+            "id": instance.id,
+            "name": instance.name,
+            "status": instance_status(cloud, instance),
+            "hostname": _hostname(instance.id, instance.region),
+            "ha_id": group.id,
+            "volume": {"size": instance.volume_size},
+            "flavor": {
+                "id": instance.flavor_id,
+                "links": _links(base_url, project_id, "flavors", instance.flavor_id),
+            },
+            "datastore": {"type": instance.datastore.type, "version": instance.datastore.version},
+            "links": _links(base_url, project_id, "instances", instance.id),
+        }
+
+    def ref(instance: Instance) -> dict[str, Any]:
+        return {
+            "id": instance.id,
+            "name": instance.name,
+            "links": _links(base_url, project_id, "instances", instance.id),
+        }
+
+    source_nodes = [dict(node(s), replicas=[ref(r) for r in replicas]) for s in source]
+    replica_nodes = [
+        dict(node(r), replica_of={k: v for k, v in ref(source[0]).items() if k != "name"})
+        for r in replicas
+    ]
+    address = f"{group.id.replace('-', '')}.publb.{group.region.lower()}.rackspaceclouddb.com"
+    return {
+        **ha_summary_view(group, instance_status(cloud, group)),
+        "tenant_id": group.project_id,
         "volume": {"size": group.volume_size},
-        "flavor": {"id": group.flavor_id},
-        "replica_source": [{"id": group.members[0]}],
-        "replicas": [{"id": member} for member in group.members[1:]],
+        "flavor": {
+            "id": group.flavor_id,
+            "name": flavor.name if flavor is not None else group.flavor_id,
+            "links": _links(base_url, project_id, "flavors", group.flavor_id),
+        },
+        "acls": [],
+        "configuration": None,
+        "networks": [
+            {"access": "read", "network": "servicenet", "port": 3307, "address": address},
+            {"access": "write", "network": "servicenet", "port": 3306, "address": address},
+        ],
+        "replica_source": source_nodes,
+        "replicas": replica_nodes,
+        "schedule": {"enabled": has_schedule(cloud, "ha", group.id)},
         "created": timestamp(group.created),
         "updated": timestamp(group.updated),
     }
 
 
+def datastore_version_view(
+    version: Datastore, dialect: str, base_url: str, project_id: str, with_type: bool = False
+) -> dict[str, Any]:
+    """One datastore version: Trove's `version` number, or Rackspace's flavors and flags."""
+    view: dict[str, Any] = {
+        "id": version.version_id,
+        "name": version.version,
+        "links": _links(base_url, project_id, "datastores/versions", version.version_id),
+    }
+    if dialect == "openstack":
+        view["version"] = version.version
+    else:
+        obsolete = is_deprecated(version)
+        view["flavors"] = [
+            dict(flavor_view(f, base_url, project_id), id=int(f.id)) for f in FLAVORS.values()
+        ]
+        view["deprecated"] = obsolete
+        view["scheduled_backup_supported"] = not obsolete
+        for flag in RACKSPACE_VERSION_FLAGS:
+            view[flag] = True
+        view["at_rest_encryption_supported"] = version.version.endswith("enc")
+    if with_type:
+        view["datastore"] = version.type_id
+    return view
+
+
+# Every Rackspace datastore version in the docs' examples supports these.
+RACKSPACE_VERSION_FLAGS = (
+    "backup_supported",
+    "replication_supported",
+    "ha_supported",
+    "users_supported",
+    "databases_supported",
+    "configurations_supported",
+    "volumes_supported",
+    "monitoring_supported",
+)
+
+
+def datastore_type_view(
+    kind: DatastoreType, dialect: str, base_url: str, project_id: str
+) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": kind.id,
+        "name": kind.name,
+        "links": _links(base_url, project_id, "datastores", kind.id),
+        "versions": [
+            datastore_version_view(v, dialect, base_url, project_id) for v in kind.versions
+        ],
+    }
+    if kind.default_version_id is not None:
+        view["default_version"] = kind.default_version_id
+    return view
+
+
 def flavors(base_url: str, project_id: str) -> list[dict[str, Any]]:
     return [flavor_view(f, base_url, project_id) for f in FLAVORS.values()]
+
+
+def schedule_view(cloud: Cloud, schedule: Schedule) -> dict[str, Any]:
+    """Every field of the documented schedule object (the 2020 create example's set), in
+    lists too: cdb-cli reads fields a list item lacks with one GET per item."""
+    last = schedule.last_scheduled
+    return {
+        "id": schedule.id,
+        "action": "backup",
+        "instance_id": schedule.instance_id,
+        "source": {"id": schedule.source_id, "type": schedule.source_type},
+        "day_of_week": schedule.day_of_week,
+        "hour": schedule.hour,
+        "minute": schedule.minute,
+        "day_of_month": None,
+        "month": None,
+        "full_backup_retention": schedule.full_backup_retention,
+        "next_run": timestamp(schedule.next_run),
+        "last_scheduled": timestamp(last) if last is not None else None,
+        "running": 1 if is_running(cloud, schedule) else 0,
+        "copy_to": list(schedule.copy_to),
+        "created": timestamp(schedule.created),
+        "updated": timestamp(schedule.updated),
+    }
+
+
+def strategy_view(strategy: BackupStrategy) -> dict[str, str]:
+    """Trove's BackupStrategyView."""
+    return {
+        "project_id": strategy.project_id,
+        "instance_id": strategy.instance_id,
+        "backend": strategy.backend,
+        "swift_container": strategy.swift_container,
+    }

@@ -97,7 +97,7 @@ class _Run(WriteChecks):
             "backups.list": f"200 {{\"backups\": [...]}} (responses/backup-list-{self.dialect})",
             "backups.list.limit": "limit=1: 200 with at most 1 backup; when more exist, "
                                   "links[rel=next] with a marker leads to the next one",
-            "auth.no_token": "401 unauthorized fault",
+            "auth.no_token": "401 unauthorized fault (OpenStack: keystonemiddleware's error)",
             "backups.show": f"200 {{\"backup\": {{...}}}} of a listed id "
                             f"(responses/backup-{self.dialect})",
             "backups.show.unknown": "404 itemNotFound fault",

@@ -10,19 +10,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 
-from trovemock.model import copies
+from trovemock.clock import check_seconds
+from trovemock.config import Config
+from trovemock.fidelity import upstream
+from trovemock.model import copies, strategies
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
 from trovemock.model.entities import BACKUP_STATUSES, RUNNING, Backup, Instance
 from trovemock.model.errors import (
     BadRequest,
+    DomainError,
     Forbidden,
     NotFound,
     OverLimit,
     Unprocessable,
+    UpstreamBug,
     not_found,
 )
-from trovemock.model.instances import require_available, visible_instance
+from trovemock.model.instances import record_fault, require_available, visible_instance
 
 SHELL_SAFE = re.compile(r"^[A-Za-z0-9_@%+=:,./-]*$")
 
@@ -57,6 +62,7 @@ class BackupRequest:
     source_id: str | None = None
     copy_to: tuple[str, ...] | None = None
     fail: bool = False  # a fault rule asked for this backup to end FAILED
+    schedule_id: str | None = None  # set by a schedule's run: the backup is automated
 
 
 # -- reading --------------------------------------------------------------------------
@@ -83,10 +89,10 @@ def list_backups(
         if not caller.is_admin:
             raise Forbidden("Policy doesn't allow backup:index:all_projects to be performed.")
     scope: str | None = caller.project_id
-    if all_projects:
-        scope = None
-    elif project_id is not None:
+    if project_id is not None:  # project_id wins over all_projects, as in Trove
         scope = project_id
+    elif all_projects:
+        scope = None
     if scope is not None and datastore is None and instance_id is None and ha_id is None:
         return cloud.newest_first_list(caller.region, scope)
     found: Iterator[Backup] = cloud.newest_first(caller.region, scope)
@@ -110,21 +116,30 @@ def instance_backups(cloud: Cloud, caller: Caller, instance_id: str) -> Iterator
 
 # -- creating -------------------------------------------------------------------------
 def create_backup(cloud: Cloud, caller: Caller, req: BackupRequest) -> Backup:
-    """Checks run in Trove's order; nothing is stored unless every check passes."""
-    now = cloud.time
+    """Checks run in Trove's order; nothing is stored unless every check passes, but a
+    refusal once the instance is looked up is noted as that instance's fault (openstack),
+    as Trove's notification of the failed create does."""
     if req.swift_container is not None and not SHELL_SAFE.match(req.swift_container):
         raise BadRequest(f"The value is not allowed: {req.swift_container}.")
     if req.copy_to is not None:
         copies.check_regions(cloud, caller.region, req.copy_to)
+    if req.source_type is None and req.instance_id is None:
+        raise BadRequest("instance is missing.")
+    try:
+        return _create_backup(cloud, caller, req)
+    except DomainError as error:
+        if cloud.dialect == "openstack" and req.instance_id is not None:
+            record_fault(cloud, req.instance_id, str(error))
+        raise
+
+
+def _create_backup(cloud: Cloud, caller: Caller, req: BackupRequest) -> Backup:
+    now = cloud.time
     source = _source(cloud, caller, req)
     parent_id = req.parent_id
     if parent_id is not None:
         parent = cloud.backups.get(parent_id)
-        if (
-            parent is None
-            or parent.project_id != caller.project_id
-            or (parent.region != caller.region)
-        ):
+        if not caller.sees(parent):  # an admin may name any project's backup, as in Trove
             raise not_found(parent_id)
         if req.copy_to:
             copies.check_parent_copied(cloud, parent, req.copy_to)
@@ -139,6 +154,9 @@ def create_backup(cloud: Cloud, caller: Caller, req: BackupRequest) -> Backup:
         replica = cloud.instances[source.members[-1]]
         instance_id, contents = None, replica.contents()
         source_type, used_gb = "ha", replica.used_gb
+    swift_container = req.swift_container
+    if swift_container is None and req.instance_id is not None:
+        swift_container = strategies.container_for(cloud, caller, req.instance_id)
     backup_id = str(uuid.uuid4())
     backup = Backup(
         id=backup_id,
@@ -157,15 +175,17 @@ def create_backup(cloud: Cloud, caller: Caller, req: BackupRequest) -> Backup:
         source_id=source.id,
         flavor_ram=_flavor_ram(source.flavor_id),
         volume_size=source.volume_size,
-        swift_container=req.swift_container,
+        is_automated=req.schedule_id is not None,
+        swift_container=swift_container,
         used_gb=used_gb,
         outcome="FAILED" if req.fail else "COMPLETED",
         copy_to=tuple(req.copy_to or ()),
         origin_id=backup_id,
+        schedule_id=req.schedule_id,
     )
+    schedule_lifecycle(cloud, backup)  # first: it is the step that computes times
     cloud.store_backup(backup)
     source.running_backup = backup_id
-    schedule_lifecycle(cloud, backup)
     return backup
 
 
@@ -227,11 +247,7 @@ def _source(cloud: Cloud, caller: Caller, req: BackupRequest):
     if instance_id is None:
         raise BadRequest("instance is missing.")
     instance = cloud.instances.get(instance_id)
-    if (
-        instance is None
-        or instance.project_id != caller.project_id
-        or instance.region != caller.region
-    ):
+    if not caller.sees(instance):  # an admin backs up any project's instance (Trove)
         raise not_found(instance_id)
     require_available(cloud, instance)
     return instance
@@ -239,11 +255,8 @@ def _source(cloud: Cloud, caller: Caller, req: BackupRequest):
 
 def _last_completed(cloud: Cloud, caller: Caller, instance_id: str) -> str | None:
     """Trove's parent auto-pick: the newest COMPLETED backup on the instance's first page."""
-    mine = (
-        b
-        for b in cloud.newest_first(caller.region, caller.project_id)
-        if b.instance_id == instance_id
-    )
+    scope = None if caller.is_admin else caller.project_id
+    mine = (b for b in cloud.newest_first(caller.region, scope) if b.instance_id == instance_id)
     for backup in islice(mine, cloud.config.page_size):
         if backup.status == "COMPLETED":
             return backup.id
@@ -255,7 +268,12 @@ def _check_quota(cloud: Cloud, caller: Caller) -> None:
     if quota < 0:
         return
     project = cloud.existing_project(caller.region, caller.project_id)
-    if project is not None and len(project.backups) >= quota:
+    if project is None:
+        return
+    live = len(project.backups)
+    if upstream(cloud.config, "async_delete"):  # a pending delete frees its quota at once
+        live -= sum(1 for b in project.backups.values() if b.deleting)
+    if live >= quota:
         raise OverLimit("Quota exceeded for resources: ['backups'].")
 
 
@@ -265,16 +283,21 @@ def _flavor_ram(flavor_id: str) -> int | None:
 
 
 # -- lifecycle --------------------------------------------------------------------------
-def schedule_lifecycle(cloud: Cloud, backup: Backup) -> None:
-    config = cloud.config
+def lifecycle_times(config: Config, backup: Backup) -> tuple[datetime, datetime]:
+    """When the backup turns BUILDING and when it ends (its own durations, else the
+    config's), counted from its creation."""
     new_s = backup.new_seconds if backup.new_seconds is not None else config.backup_new_seconds
     build_s = (
         backup.building_seconds
         if backup.building_seconds is not None
         else config.backup_building_seconds
     )
-    building_at = cloud.later(backup.created, new_s)
-    done_at = cloud.later(building_at, build_s)
+    building_at = Cloud.later(backup.created, new_s)
+    return building_at, Cloud.later(building_at, build_s)
+
+
+def schedule_lifecycle(cloud: Cloud, backup: Backup) -> None:
+    building_at, done_at = lifecycle_times(cloud.config, backup)  # before any change
     cloud.scheduler.at(building_at, _start_building, cloud, backup, backup.generation)
     cloud.scheduler.at(done_at, _finish, cloud, backup, backup.generation)
 
@@ -303,7 +326,12 @@ def _set_final(cloud: Cloud, backup: Backup, status: str, when: datetime) -> Non
     cloud.touch(backup, when)
     if status == "COMPLETED" and backup.copy_to:
         for region in backup.copy_to:
-            copies.make_copy(cloud, backup, region, when)
+            copy = copies.make_copy(cloud, backup, region, when)
+            copy.is_automated, copy.schedule_id = backup.is_automated, backup.schedule_id
+    if backup.schedule_id is not None:
+        from trovemock.model.schedules import after_final
+
+        after_final(cloud, backup)
 
 
 def _release_source(cloud: Cloud, backup: Backup) -> None:
@@ -329,12 +357,26 @@ def location_of(cloud: Cloud, backup: Backup) -> str:
     return f"http://127.0.0.1:8080/v1/AUTH_{backup.project_id}/{container}/{backup.id}.xbstream.gz"
 
 
+def fail_running_backups(cloud: Cloud, instance: Instance) -> list[Backup]:
+    """Trove's `fail_for_instance` (reset_status): every NEW, BUILDING or SAVING backup of
+    the instance becomes FAILED, at once; the others are untouched."""
+    now = cloud.time
+    failed = [b for b in cloud.backups.values() if b.instance_id == instance.id and b.running]
+    for backup in failed:
+        backup.generation += 1
+        _set_final(cloud, backup, "FAILED", now)
+    return failed
+
+
 # -- deleting ---------------------------------------------------------------------------
 def delete_backup(cloud: Cloud, caller: Caller, backup_id: str, *, fail: bool = False) -> None:
     """Delete a backup and every descendant, or nothing at all if any of them is running.
     `fail` (a fault rule) leaves the backup itself listed as DELETE_FAILED."""
     now = cloud.time
     backup = visible_backup(cloud, caller, backup_id)
+    if upstream(cloud.config, "async_delete"):
+        _delete_depth_first(cloud, caller, backup, fail)
+        return
     if backup.running:
         raise Unprocessable(f"Backup {backup.id} cannot be deleted because it is running.")
     descendants = descendants_of(cloud, backup.id)
@@ -347,6 +389,39 @@ def delete_backup(cloud: Cloud, caller: Caller, backup_id: str, *, fail: bool = 
         backup.status = "DELETE_FAILED"
         backup.generation += 1
         cloud.touch(backup, now)
+    else:
+        cloud.drop_backup(backup)
+
+
+def _delete_depth_first(cloud: Cloud, caller: Caller, backup: Backup, fail: bool) -> None:
+    """Trove 26.0.0's Backup.delete: each child first (depth first, in creation order), then
+    the backup itself; a running one crashes the request (a naive/aware datetime
+    subtraction) and what was marked before stays marked. Marked backups stay listed until
+    the taskmanager removes them, `config.delete_seconds` later (deviation async_delete)."""
+    for child_id in list(cloud.children.get(backup.id, ())):
+        child = cloud.backups.get(child_id)
+        if child is not None and not child.deleting and caller.sees(child):
+            _delete_depth_first(cloud, caller, child, fail)
+    if backup.running:
+        raise UpstreamBug("Backup.delete: can't subtract offset-naive and offset-aware datetimes")
+    if backup.deleting:
+        return
+    backup.deleting = True
+    cloud.scheduler.at(
+        cloud.later(cloud.time, cloud.config.delete_seconds),
+        _finish_delete, cloud, backup, backup.generation, fail,
+    )
+
+
+def _finish_delete(when: datetime, cloud: Cloud, backup: Backup, generation: int,
+                   fail: bool) -> None:
+    if backup.generation != generation or backup.id not in cloud.backups:
+        return
+    if fail:
+        backup.deleting = False
+        backup.status = "DELETE_FAILED"
+        backup.generation += 1
+        cloud.touch(backup, when)
     else:
         cloud.drop_backup(backup)
 
@@ -375,14 +450,23 @@ def force_status(cloud: Cloud, backup_id: str, status: str) -> Backup:
     backup = cloud.backups.get(backup_id)
     if backup is None:
         raise KeyError(backup_id)
+    owner = _owner(cloud, backup)
+    if status in RUNNING and owner is not None:
+        other = cloud.backups.get(owner.running_backup or "")
+        if other is not None and other is not backup and other.running:
+            kind = "HA instance" if backup.source_type == "ha" else "instance"
+            raise ValueError(
+                f"{kind} {owner.id} already runs backup {other.id} ({other.status}); one "
+                f"backup runs at a time, so backup {backup.id} cannot be {status} too. "
+                f"Force {other.id} to COMPLETED or FAILED first."
+            )
     backup.generation += 1
     backup.pinned = True
     if status != "NEW" and backup.size is None:
         backup.size = backup.used_gb
     if status in RUNNING:
         backup.status = status
-        owner = _owner(cloud, backup)
-        if owner is not None and owner.running_backup is None:
+        if owner is not None:
             owner.running_backup = backup.id
         cloud.touch(backup, now)
     else:
@@ -396,19 +480,20 @@ def set_durations(
     new_seconds: float | None = None,
     building_seconds: float | None = None,
 ) -> Backup:
-    """Override one backup's NEW and BUILDING durations, counted from its creation."""
+    """Override one backup's NEW and BUILDING durations, counted from its creation (each a
+    number of seconds from 0 to about 100 years)."""
+    checked = {}
     for label, value in (("new_seconds", new_seconds), ("building_seconds", building_seconds)):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int | float) or value < 0
-        ):
-            raise ValueError(f"{label} must be a number >= 0")
+        if value is not None:
+            try:
+                checked[label] = check_seconds(value, label)
+            except TypeError as error:
+                raise ValueError(str(error)) from None
     backup = cloud.backups.get(backup_id)
     if backup is None:
         raise KeyError(backup_id)
-    if new_seconds is not None:
-        backup.new_seconds = float(new_seconds)
-    if building_seconds is not None:
-        backup.building_seconds = float(building_seconds)
+    for label, value in checked.items():
+        setattr(backup, label, value)
     if backup.running and not backup.pinned:
         backup.generation += 1
         schedule_lifecycle(cloud, backup)

@@ -42,6 +42,10 @@ def stable_id(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, ":".join(parts)))
 
 
+# The project network every instance's address is on (Neutron's network id in Trove's view).
+PRIVATE_NETWORK_ID = stable_id("network", "private")
+
+
 class Datastores:
     """The datastore types and versions a cloud knows. Seeding an instance with an unknown
     pair registers it, so tests can use any datastore they like."""
@@ -72,3 +76,16 @@ class Datastores:
 
     def default_for(self, kind: str) -> Datastore | None:
         return next((d for d in self._by_key.values() if d.type == kind), None)
+
+    def types(self) -> list[str]:
+        """Every datastore type, by name."""
+        return sorted({d.type for d in self._by_key.values()})
+
+    def versions_of(self, kind: str) -> list[Datastore]:
+        """The versions of one type, in the order they were registered."""
+        return [d for d in self._by_key.values() if d.type == kind]
+
+
+# Rackspace marks these versions obsolete (docs: "MySQL 5.6, Percona 5.6 and MariaDB 10"):
+# still listed for instances that run them, flagged `deprecated`, no scheduled backups.
+OBSOLETE_VERSIONS = frozenset({("mysql", "5.6"), ("percona", "5.6"), ("mariadb", "10")})

@@ -5,19 +5,31 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from trovemock.clock import Clock
+from trovemock.clock import Clock, ClockOutOfRange, check_time
 from trovemock.config import Config
 from trovemock.model.catalog import RACKSPACE_REGIONS, Datastores
-from trovemock.model.entities import Backup, HAGroup, Instance
-from trovemock.model.errors import NotFound
+from trovemock.model.entities import (
+    Backup,
+    BackupStrategy,
+    HAGroup,
+    Instance,
+    Schedule,
+    ScheduleRun,
+)
+from trovemock.model.errors import NotFound, Unserviceable
 from trovemock.model.scheduler import Scheduler
 
+if TYPE_CHECKING:
+    from trovemock.model.schedules import RunHooks
+
 DIALECTS = ("openstack", "rackspace")
+RUNS_KEPT = 10_000  # scheduled runs remembered (oldest forgotten first)
 
 
 class Project:
@@ -46,25 +58,37 @@ class Cloud:
         self._time = clock.now()
         self.datastores = Datastores()
         self.kept_tokens: dict[str, tuple[str | None, frozenset[str]]] = {}
+        # Told about every scheduled run (fault rules, journal); see model.schedules.RunHooks.
+        self.run_hooks: RunHooks | None = None
         if dialect == "rackspace":
             self.regions: tuple[str, ...] = RACKSPACE_REGIONS
         else:
             self.regions = (config.openstack_region,)
+        before = set(vars(self))
         self.reset()
+        # What `reset` creates is the cloud's contents: `adopt` moves exactly these.
+        self._contents = tuple(name for name in vars(self) if name not in before)
 
     def reset(self) -> None:
+        """Empty the cloud (kept tokens stay). Every attribute set here is contents."""
         with self.lock:
             self.projects: dict[tuple[str, str], Project] = {}
             self.backups: dict[str, Backup] = {}
             self.instances: dict[str, Instance] = {}
             self.ha_groups: dict[str, HAGroup] = {}
-            self.children: dict[str, list[str]] = {}
+            # parent id -> child ids, in creation order (a dict: dropping one is O(1))
+            self.children: dict[str, dict[str, None]] = {}
             self.copies: dict[str, dict[str, str]] = {}  # origin id -> region -> backup id
             self.tokens: dict[str, tuple[str | None, frozenset[str]]] = dict(self.kept_tokens)
             self.scheduler = Scheduler()
             self._order = itertools.count(1)
             self._changes = 0  # bumped whenever any list order changes
             self._snapshots: dict[tuple[str, str], tuple[int, list[Backup]]] = {}
+            self.schedules: dict[str, Schedule] = {}
+            self.schedule_of_source: dict[tuple[str, str], str] = {}  # (type, id) -> schedule
+            self.schedule_runs: deque[ScheduleRun] = deque(maxlen=RUNS_KEPT)
+            # (region, project, instance id or "" for the project) -> strategy
+            self.strategies: dict[tuple[str, str, str], BackupStrategy] = {}
 
     # -- time -------------------------------------------------------------------------
     @contextmanager
@@ -74,8 +98,13 @@ class Cloud:
         so one operation sees one consistent moment (`cloud.time`)."""
         with self.lock:
             if self._depth == 0:
-                self._time = self.clock.now()
-                self.scheduler.run_until(self._time)
+                now = self.clock.now()
+                try:
+                    check_time(now, "the clock reads")
+                except ClockOutOfRange as error:
+                    raise Unserviceable(f"{error}; set the clock to a supported time.") from None
+                self._time = now
+                self.scheduler.run_until(now)
             self._depth += 1
             try:
                 yield self._time
@@ -94,9 +123,32 @@ class Cloud:
         duration, a rescheduled event)."""
         self.scheduler.run_until(self.time)
 
+    @contextmanager
+    def moment(self, when: datetime) -> Iterator[None]:
+        """Run model code as of `when`, a due time the operation is catching up with, so
+        what it makes (a scheduled backup) carries that time, not the operation's."""
+        saved = self._time
+        self._time = when
+        self._depth += 1  # due events run before the operation's own depth is counted
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            self._time = saved
+
     @staticmethod
     def later(when: datetime, seconds: float) -> datetime:
         return when + timedelta(seconds=seconds)
+
+    def adopt(self, staged: Cloud) -> None:
+        """Take over the contents of `staged` in one step: an import is built in a private
+        cloud outside the lock, checked, and then swapped in here, inside an operation, by
+        plain assignments that cannot fail half-way. List caches are dropped."""
+        changes = self._changes + 1
+        for name in self._contents:
+            setattr(self, name, getattr(staged, name))
+        self._changes = max(changes, self._changes + 1)
+        self._snapshots = {}
 
     # -- regions and projects ---------------------------------------------------------
     @property
@@ -131,7 +183,7 @@ class Cloud:
         self.backups[backup.id] = backup
         self.project(backup.region, backup.project_id).backups[backup.id] = backup
         if backup.parent_id is not None:
-            self.children.setdefault(backup.parent_id, []).append(backup.id)
+            self.children.setdefault(backup.parent_id, {})[backup.id] = None
         self.copies.setdefault(backup.origin_id, {})[backup.region] = backup.id
 
     def touch(self, backup: Backup, when: datetime) -> None:
@@ -149,7 +201,7 @@ class Cloud:
         if backup.parent_id is not None:
             siblings = self.children.get(backup.parent_id)
             if siblings is not None:
-                siblings.remove(backup.id)
+                siblings.pop(backup.id, None)
                 if not siblings:
                     del self.children[backup.parent_id]
         regions = self.copies.get(backup.origin_id)

@@ -65,11 +65,13 @@ class Backup:
     outcome: str = "COMPLETED"  # how BUILDING ends: COMPLETED or FAILED
     copy_to: tuple[str, ...] = ()  # regions that receive a copy when this completes
     origin_id: str = ""  # the backup this one is a copy of (itself when original)
+    schedule_id: str | None = None  # the schedule whose run (or run's copy) made it
     pinned: bool = False  # a forced status: the lifecycle no longer moves it
     new_seconds: float | None = None  # per-backup duration overrides
     building_seconds: float | None = None
     generation: int = 0  # bumped to cancel scheduled transitions
     order: int = 0  # global change counter: lists sort on it (newest change first)
+    deleting: bool = False  # upstream fidelity: deleted, until the taskmanager gets to it
 
     @property
     def is_incremental(self) -> bool:
@@ -98,6 +100,11 @@ class Instance:
     ha_id: str | None = None
     running_backup: str | None = None
     generation: int = 0
+    root_enabled: bool = False  # enabled and not disabled since (Trove's root history)
+    service_reset: bool = False  # reset_status: the datastore status reads ERROR
+    # Trove's instance fault: the message of the last refused action and when (openstack)
+    fault: tuple[str, datetime] | None = None
+    deleting: bool = False  # upstream fidelity: deleted, until the taskmanager gets to it
 
     def contents(self) -> Contents:
         return Contents(tuple(self.databases), tuple(self.users.items()))
@@ -117,3 +124,61 @@ class HAGroup:
     flavor_id: str
     members: list[str]  # instance ids: the source first, then the replicas
     running_backup: str | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Schedule:
+    """A Rackspace backup schedule: one per source (an instance or an HA group). Only its
+    next run is on the scheduler; each run queues the one after it."""
+
+    id: str
+    project_id: str
+    region: str
+    source_type: str  # "instance" or "ha"
+    source_id: str
+    day_of_week: int  # the full-backup day: 0 = Sunday ... 6 = Saturday, 7 = every day
+    hour: int
+    minute: int
+    full_backup_retention: int
+    copy_to: tuple[str, ...]
+    created: datetime
+    updated: datetime
+    next_run: datetime
+    last_scheduled: datetime | None = None
+    last_backup_id: str | None = None
+    started: bool = False  # a run has made a backup: from then on runs are daily
+    fulls: list[str] = field(default_factory=list)  # its full backups, oldest first
+    generation: int = 0  # bumped to cancel the queued run
+
+    @property
+    def instance_id(self) -> str | None:
+        return self.source_id if self.source_type == "instance" else None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRun:
+    """What one due run of a schedule did: `created` a backup, or `skipped` (why in
+    `reason`: the refusal an on-demand create would have met, or a fault rule)."""
+
+    schedule_id: str
+    project_id: str
+    region: str
+    due: datetime
+    outcome: str  # "created" or "skipped"
+    kind: str | None = None  # "full" or "incremental" when created
+    backup_id: str | None = None
+    reason: str | None = None
+    error: str | None = None  # the domain error's class name when a rule refused it
+    fault_rule: str | None = None
+
+
+@dataclass(slots=True, eq=False)
+class BackupStrategy:
+    """A Trove backup strategy: where a project's (instance_id "") or one instance's
+    backups go."""
+
+    project_id: str
+    region: str
+    instance_id: str
+    swift_container: str
+    backend: str = "swift"

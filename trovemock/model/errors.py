@@ -39,5 +39,15 @@ class NotImplementedForDialect(DomainError):
     pass
 
 
+class Unserviceable(DomainError):
+    """The emulator cannot serve any request in its present setting (its clock reads a time
+    outside the supported range): 500 with the reason, and nothing changes."""
+
+
 def not_found(resource_id: object) -> NotFound:
     return NotFound(f"Resource {resource_id} cannot be found.")
+
+
+class UpstreamBug(DomainError):
+    """Where Trove 26.0.0 crashes (a 500 `instanceFault` with a fresh id). Raised only in
+    upstream fidelity (trovemock/fidelity.py); the message is for the log, not the client."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from trovemock.model.entities import HAGroup
+from trovemock.model.entities import HAGroup, Instance
 from trovemock.model.errors import not_found
 
 if TYPE_CHECKING:
@@ -17,3 +17,14 @@ def visible_group(cloud: Cloud, caller: Caller, ha_id: str) -> HAGroup:
     if not caller.sees(group):
         raise not_found(ha_id)
     return group
+
+
+def list_groups(cloud: Cloud, caller: Caller) -> list[HAGroup]:
+    """The caller's HA groups in its region, in the order they were created."""
+    project = cloud.existing_project(caller.region, caller.project_id)
+    return list(project.ha_groups.values()) if project is not None else []
+
+
+def members(cloud: Cloud, group: HAGroup) -> list[Instance]:
+    """The group's instances that still exist: the source first, then the replicas."""
+    return [cloud.instances[i] for i in group.members if i in cloud.instances]

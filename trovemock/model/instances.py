@@ -3,12 +3,13 @@ backup runs, databases and users that a restore brings back)."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from trovemock.model.catalog import FLAVORS
+from trovemock.model.catalog import FLAVORS, PRIVATE_NETWORK_ID
 from trovemock.model.entities import RESTORABLE, Contents, Datastore, HAGroup, Instance
 from trovemock.model.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from trovemock.model.errors import not_found as _not_found
@@ -20,11 +21,89 @@ if TYPE_CHECKING:
 
 def instance_status(cloud: Cloud, owner: Instance | HAGroup) -> str:
     """What clients see of an instance or HA group: BACKUP while one of its backups runs."""
-    if owner.running_backup is not None and owner.status == "ACTIVE":
+    if owner.running_backup is not None and owner.status == "ACTIVE" and not getattr(
+        owner, "deleting", False
+    ):
         running = cloud.backups.get(owner.running_backup)
         if running is not None and running.running:
             return "BACKUP"
     return owner.status
+
+
+def operating_status(cloud: Cloud, owner: Instance | HAGroup) -> str:
+    """Trove's `operating_status` (the database service's health): HEALTHY while the server
+    is ACTIVE and no task runs (a running backup included), "" while a task runs or the
+    server is not ACTIVE (trove/instance/models.py SimpleInstance.operating_status), and
+    ERROR after `reset_status` (Trove's UNKNOWN service status) until the instance next
+    settles."""
+    if isinstance(owner, Instance) and owner.service_reset:
+        return "ERROR"
+    if owner.status == "ACTIVE":
+        return "HEALTHY"
+    if owner.status == "BLOCKED":  # the server runs, the datastore reports itself blocked
+        return "BLOCKED"
+    return ""
+
+
+def server_id(instance_id: str) -> str:
+    """The id of the instance's Nova server (admins see it), stable for a given instance."""
+    return str(uuid.uuid5(_as_uuid(instance_id), "nova-server"))
+
+
+def volume_id(instance_id: str) -> str:
+    """The id of the instance's Cinder volume (admins see it)."""
+    return str(uuid.uuid5(_as_uuid(instance_id), "cinder-volume"))
+
+
+def addresses(instance_id: str) -> list[dict[str, str]]:
+    """The instance's address on the project's private network, as Trove lists the fixed
+    IPs of the server's user ports: one private IPv4 address, stable for a given instance."""
+    raw = _as_uuid(instance_id).bytes
+    address = f"10.{raw[0]}.{raw[1]}.{1 + raw[2] % 254}"
+    return [{"address": address, "type": "private", "network": PRIVATE_NETWORK_ID}]
+
+
+def _as_uuid(instance_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(instance_id)
+    except ValueError:  # an imported state may name instances freely
+        return uuid.uuid5(uuid.NAMESPACE_URL, instance_id)
+
+
+def record_fault(cloud: Cloud, instance_id: str, message: str) -> None:
+    """Note a refused action on the instance (any project's: Trove looks it up by id), shown
+    as `fault` in its detail view."""
+    instance = cloud.instances.get(instance_id)
+    if instance is not None:
+        instance.fault = (wrapped(message, truncate=255), cloud.time)
+
+
+def wrapped(message: str, width: int = 79, truncate: int | None = None, turn: int = 0) -> str:
+    """Trove's way of keeping fault lines short (trove/common/utils.py format_output): a
+    line longer than `width` gets one line break at the first ". ", " (" or ": " (taken in
+    turn), and again while a piece is still too long; then the text is cut at `truncate`."""
+    breaks = ((". ", ".\n"), (" (", "\n("), (": ", ":\n    "))
+    out = []
+    for line in message.splitlines(keepends=True):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        pieces, split = [line], False
+        for _ in breaks:
+            old, new = breaks[turn % len(breaks)]
+            pieces = line.replace(old, new, 1).splitlines(keepends=True)
+            turn += 1
+            if len(pieces) > 1:
+                split = True
+                break
+        for piece in pieces:
+            if split and len(piece) > width:
+                piece = wrapped(piece, width, turn=turn)
+            out.append(piece)
+    text = "".join(out)
+    if truncate and len(text) > truncate:
+        text = text[: truncate - 3] + "..."
+    return text
 
 
 def require_available(cloud: Cloud, owner: Instance | HAGroup) -> None:
@@ -48,8 +127,13 @@ def visible_instance(cloud: Cloud, caller: Caller, instance_id: str) -> Instance
 
 
 def list_instances(cloud: Cloud, caller: Caller) -> list[Instance]:
+    """Newest first, as Trove sorts them (`created` descending; the later seeded first on
+    a tie)."""
     project = cloud.existing_project(caller.region, caller.project_id)
-    return list(project.instances.values()) if project else []
+    if project is None:
+        return []
+    newest = list(reversed(project.instances.values()))
+    return sorted(newest, key=lambda i: i.created, reverse=True)
 
 
 def flavor(flavor_ref: str | int) -> str:
@@ -78,6 +162,7 @@ def store_instance(
 ) -> Instance:
     """Store an instance; with `ends_in`, it moves from its status to that one after
     `instance_build_seconds`."""
+    due = cloud.later(when, cloud.config.instance_build_seconds) if ends_in else None
     instance = Instance(
         id=instance_id,
         project_id=project_id,
@@ -95,24 +180,21 @@ def store_instance(
     )
     cloud.instances[instance_id] = instance
     cloud.project(region, project_id).instances[instance_id] = instance
-    if ends_in is not None:
-        _settle_later(cloud, instance, cloud.config.instance_build_seconds, ends_in, when)
+    if due is not None and ends_in is not None:
+        _settle_at(cloud, instance, due, ends_in)
     return instance
 
 
-def _settle_later(
-    cloud: Cloud, instance: Instance, seconds: float, status: str, when: datetime
-) -> None:
+def _settle_at(cloud: Cloud, instance: Instance, due: datetime, status: str) -> None:
     instance.generation += 1
-    cloud.scheduler.at(
-        cloud.later(when, seconds), _settle, cloud, instance, instance.generation, status
-    )
+    cloud.scheduler.at(due, _settle, cloud, instance, instance.generation, status)
 
 
 def _settle(when: datetime, cloud: Cloud, instance: Instance, generation: int, status: str):
     if instance.generation != generation or instance.id not in cloud.instances:
         return
     instance.status = status
+    instance.service_reset = False
     instance.updated = when
 
 
@@ -136,7 +218,8 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
     now = cloud.time
     flavor_id = flavor(req.flavor_ref)
     volume_size = req.volume_size if req.volume_size is not None else 1
-    datastore = _requested_datastore(cloud, req)
+    keep_backups = req.datastore_type is None and req.backup_ref and cloud.dialect == "rackspace"
+    datastore = None if keep_backups else _requested_datastore(cloud, req)
     contents = Contents()
     used_gb = cloud.config.default_used_gb
     if req.backup_ref is not None:
@@ -160,18 +243,9 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
         datastore = backup.datastore
         contents = backup.contents
         used_gb = backup.size if backup.size is not None else used_gb
-        clash = set(req.databases) & set(contents.databases)
-        clash |= {u for u, _ in req.users} & {u for u, _ in contents.users}
-        if clash:
-            raise BadRequest(
-                f"Cannot create {', '.join(sorted(clash))}: the backup already has them."
-            )
     if datastore is None:
-        datastore = cloud.datastores.get("mysql", "5.7")
-    contents = Contents(
-        contents.databases + tuple(d for d in req.databases if d not in contents.databases),
-        contents.users + tuple(req.users),
-    )
+        datastore = cloud.datastores.get("mysql", "5.7")  # a restore brings its own
+    contents = _merge_contents(contents, req.databases, req.users)
     return store_instance(
         cloud,
         instance_id=str(uuid.uuid4()),
@@ -189,6 +263,24 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
     )
 
 
+def _merge_contents(
+    restored: Contents,
+    databases: tuple[str, ...],
+    users: tuple[tuple[str, tuple[str, ...]], ...],
+) -> Contents:
+    """A restore's databases and users: the backup's, plus those the request names. Trove
+    passes the request's on to the guest, which creates what is missing, so a name the backup
+    already holds is accepted (a user keeps its grants and gains the requested ones)."""
+    # Ordered sets (dicts): a request may repeat names, and a list scan per name would make
+    # the cost quadratic under the cloud's lock.
+    names = dict.fromkeys(restored.databases)
+    names.update(dict.fromkeys(databases))
+    grants = {name: dict.fromkeys(granted) for name, granted in restored.users}
+    for name, granted in users:
+        grants.setdefault(name, {}).update(dict.fromkeys(granted))
+    return Contents(tuple(names), tuple((n, tuple(g)) for n, g in grants.items()))
+
+
 def _check_chain(cloud: Cloud, parent_id: str | None) -> None:
     """An incremental restore applies every ancestor first: each must still be usable."""
     while parent_id is not None:
@@ -204,8 +296,18 @@ def _check_chain(cloud: Cloud, parent_id: str | None) -> None:
 
 
 def _requested_datastore(cloud: Cloud, req: InstanceRequest) -> Datastore | None:
+    """The datastore asked for, else `config.default_datastore` (rackspace: mysql, as Cloud
+    Databases defaults it); with neither, Trove's 400 (trove/datastore/models.py)."""
     if req.datastore_type is None:
-        return None
+        default = cloud.config.default_datastore or (
+            "mysql" if cloud.dialect == "rackspace" else ""
+        )
+        if not default:
+            raise BadRequest("Please specify datastore. No default datastore is defined.")
+        kind = cloud.datastores.find_type(default)
+        if kind is None:
+            raise NotFound(f"Datastore '{default}' cannot be found.")
+        return cloud.datastores.default_for(kind)
     kind = cloud.datastores.find_type(req.datastore_type)
     if kind is None:
         raise NotFound(f"Datastore '{req.datastore_type}' cannot be found.")
@@ -215,22 +317,43 @@ def _requested_datastore(cloud: Cloud, req: InstanceRequest) -> Datastore | None
 
 
 def delete_instance(cloud: Cloud, caller: Caller, instance_id: str) -> None:
-    """Backups outlive their instance; a running backup blocks the delete."""
+    """Backups outlive their instance. In the rackspace dialect a running backup blocks the
+    delete (the seeds say so); Trove deletes anyway. In upstream fidelity the instance shows
+    SHUTDOWN until the taskmanager removes it (deviation async_delete)."""
+    from trovemock.fidelity import upstream
+
     instance = visible_instance(cloud, caller, instance_id)
-    if instance_status(cloud, instance) == "BACKUP":
+    if cloud.dialect == "rackspace" and instance_status(cloud, instance) == "BACKUP":
         require_available(cloud, instance)
     instance.generation += 1
+    if upstream(cloud.config, "async_delete"):
+        if not instance.deleting:
+            instance.deleting = True
+            instance.status = "SHUTDOWN"
+            cloud.scheduler.at(cloud.later(cloud.time, cloud.config.delete_seconds),
+                               _forget, cloud, instance, instance.generation)
+        return
+    _forget(cloud.time, cloud, instance, instance.generation)
+
+
+def _forget(when: datetime, cloud: Cloud, instance: Instance, generation: int) -> None:
+    if instance.generation != generation or instance.id not in cloud.instances:
+        return
     del cloud.instances[instance.id]
     del cloud.project(instance.region, instance.project_id).instances[instance.id]
+    from trovemock.model.schedules import forget_source
+
+    forget_source(cloud, "instance", instance.id)  # its backup schedule stops
 
 
 def restart(cloud: Cloud, caller: Caller, instance_id: str) -> None:
     now = cloud.time
     instance = visible_instance(cloud, caller, instance_id)
     require_available(cloud, instance)
+    due = cloud.later(now, cloud.config.instance_action_seconds)
     instance.status = "REBOOT"
     instance.updated = now
-    _settle_later(cloud, instance, cloud.config.instance_action_seconds, "ACTIVE", now)
+    _settle_at(cloud, instance, due, "ACTIVE")
 
 
 def resize(
@@ -250,20 +373,23 @@ def resize(
             f"'{instance.volume_size}'."
         )
     require_available(cloud, instance)
+    due = cloud.later(now, cloud.config.instance_action_seconds)
     if new_flavor is not None:
         instance.flavor_id = new_flavor
     if volume_size is not None:
         instance.volume_size = volume_size
     instance.status = "RESIZE"
     instance.updated = now
-    _settle_later(cloud, instance, cloud.config.instance_action_seconds, "ACTIVE", now)
+    _settle_at(cloud, instance, due, "ACTIVE")
 
 
 # -- databases and users ------------------------------------------------------------------
 def add_databases(cloud: Cloud, caller: Caller, instance_id: str, names: list[str]) -> None:
+    """All or nothing; checks cost O(existing + new) (sets, never a list scan per name)."""
     instance = visible_instance(cloud, caller, instance_id)
     require_available(cloud, instance)
-    taken = [n for n in names if n in instance.databases]
+    existing = set(instance.databases)
+    taken = [n for n in names if n in existing]
     if taken or len(set(names)) != len(names):
         raise BadRequest(f"A database with the name {(taken or names)[0]} already exists.")
     instance.databases.extend(names)
@@ -286,8 +412,9 @@ def add_users(
     taken = [n for n in names if n in instance.users]
     if taken or len(set(names)) != len(names):
         raise BadRequest(f"A user with the name {(taken or names)[0]} already exists.")
+    existing = set(instance.databases)
     for _name, databases in users:
-        missing = [d for d in databases if d not in instance.databases]
+        missing = [d for d in databases if d not in existing]
         if missing:
             raise BadRequest(f"Database {missing[0]} does not exist on instance {instance_id}.")
     for name, databases in users:
@@ -300,3 +427,59 @@ def remove_user(cloud: Cloud, caller: Caller, instance_id: str, name: str) -> No
     if name not in instance.users:
         raise NotFound(f"User {name} cannot be found on instance {instance_id}.")
     del instance.users[name]
+
+
+# -- root user and reset_status ------------------------------------------------------------
+# The datastores whose root user the API manages (Trove: mysql, mariadb and postgresql;
+# Rackspace's MySQL family: mysql, percona and mariadb).
+ROOT_DATASTORES = {
+    "openstack": frozenset({"mysql", "mariadb", "postgresql"}),
+    "rackspace": frozenset({"mysql", "percona", "mariadb"}),
+}
+
+
+def _root_instance(cloud: Cloud, caller: Caller, instance_id: str) -> Instance:
+    """Trove's checks before any root call: the instance, its datastore, its status."""
+    instance = visible_instance(cloud, caller, instance_id)
+    if instance.datastore.type not in ROOT_DATASTORES[cloud.dialect]:
+        raise Unprocessable(f"Operation not supported for datastore {instance.datastore.type}.")
+    if operating_status(cloud, instance) != "HEALTHY":
+        shown = "ERROR" if instance.service_reset else instance_status(cloud, instance)
+        raise Unprocessable(f"Instance {instance.id} is not ready, status: {shown}.")
+    return instance
+
+
+def enable_root(
+    cloud: Cloud, caller: Caller, instance_id: str, password: str | None = None
+) -> tuple[str, str]:
+    """Enable (or reset) the root user: ("root", the given or a generated password)."""
+    instance = _root_instance(cloud, caller, instance_id)
+    instance.root_enabled = True
+    return "root", password or secrets.token_urlsafe(24)
+
+
+def root_enabled(cloud: Cloud, caller: Caller, instance_id: str) -> bool:
+    """Whether root was enabled and not disabled since (history, not a live check)."""
+    return _root_instance(cloud, caller, instance_id).root_enabled
+
+
+def disable_root(cloud: Cloud, caller: Caller, instance_id: str) -> None:
+    instance = _root_instance(cloud, caller, instance_id)
+    if not instance.root_enabled:
+        raise NotFound("Root user has never been enabled on the instance.")
+    instance.root_enabled = False
+
+
+def reset_status(cloud: Cloud, caller: Caller, instance_id: str, *, force_delete: bool) -> None:
+    """Trove's `reset_status` action: admin only, or the owner when it asks for
+    `force_delete`. The datastore status reads ERROR and every running backup of the
+    instance becomes FAILED (completed ones are untouched)."""
+    from trovemock.model.backups import fail_running_backups
+
+    instance = visible_instance(cloud, caller, instance_id)
+    if not caller.is_admin and not (force_delete and instance.project_id == caller.project_id):
+        policy = "instance:force_delete" if force_delete else "instance:reset_status"
+        raise Forbidden(f"Policy doesn't allow {policy} to be performed.")
+    instance.service_reset = True
+    instance.updated = cloud.time
+    fail_running_backups(cloud, instance)
