@@ -177,6 +177,7 @@ def _handle(
             return _fault_and_body(faulted)
     if routing_error is not None:
         raise routing_error
+    assert seen.route is not None  # a route matched: there is no routing error
     # Reading, parsing and validating the body need no state: they happen outside the
     # cloud's lock, and their errors wait until authentication has had its say (as in
     # Trove, where keystone and the tenant check run before the controller reads the body).
@@ -249,7 +250,7 @@ def _route(
         return None, _args_of(adapter, path), ApiError(405, headers={"Allow": allowed})
     except NotFound:
         return None, {}, ApiError(404)
-    return name, args, None
+    return name, dict(args), None
 
 
 def _args_of(adapter, path: str) -> dict[str, str]:
