@@ -148,7 +148,7 @@ def test_every_block_runs_or_says_why_not() -> None:
     kinds = {block.kind for block in found}
     assert {"python", "pytest", "shell", "output", "skip"} <= kinds
     skipped = [block for block in found if block.kind == "skip"]
-    assert len(skipped) <= 8, [str(b) for b in skipped]
+    assert len(skipped) <= 12, [str(b) for b in skipped]  # each says why
 
 
 # -- shell blocks -------------------------------------------------------------------------------
