@@ -5,7 +5,7 @@ werkzeug's development server answers every request with ``Connection: close`` b
 request pays for a new connection and a new thread. This module adds what is missing for a
 connection to carry many requests:
 
-- the request body is framed by the server (`RequestBody`): the app reads at most
+- the request body is framed by the server (`trovemock.http_body.RequestBody`): the app reads at most
   ``Content-Length`` bytes or up to the last chunk of a chunked body, and whatever the app did
   not read is drained before the answer, so the next request starts at the right byte;
 - broken framing (a body cut short, a bad chunk, an invalid ``Content-Length``, a transfer
@@ -40,6 +40,7 @@ from urllib.parse import unquote, urlsplit
 
 from trovemock.api.faults import fault_body
 from trovemock.hooks import ConnectionDropped
+from trovemock.http_body import MAX_LINE, FramingError, RequestBody, body_framing
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -53,7 +54,6 @@ DRAIN_LIMIT = 16 * 1024 * 1024
 # After an answer with unread body bytes left, read and discard for at most this long before
 # closing, so the client reads the answer instead of a connection reset.
 LINGER_SECONDS = 2.0
-MAX_LINE = 65536  # request line and each header line, as http.server
 MAX_HEADERS = 100
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token: methods, header names
 _VERSION = re.compile(r"HTTP/(\d{1,3})\.(\d{1,3})")
@@ -62,10 +62,6 @@ _VERSION = re.compile(r"HTTP/(\d{1,3})\.(\d{1,3})")
 def _latin1(text: str) -> str:
     """PEP 3333: environ strings carry the request's bytes as latin-1 characters."""
     return text.encode("utf-8").decode("latin-1")
-
-
-class FramingError(OSError):
-    """The request body's framing is broken: the connection cannot carry another request."""
 
 
 class _DeadlineReader(io.RawIOBase):
@@ -85,132 +81,6 @@ class _DeadlineReader(io.RawIOBase):
             raise TimeoutError("the client took too long")
         self._sock.settimeout(left)
         return self._sock.recv_into(buffer)
-
-
-class RequestBody(io.RawIOBase):
-    """The body of one request, read from the connection's buffered stream: exactly
-    `length` bytes, or a chunked body up to its last chunk (trailers included). It never
-    reads past the body, so the connection's next request stays intact."""
-
-    def __init__(self, stream: io.BufferedIOBase, length: int | None, chunked: bool) -> None:
-        super().__init__()
-        self._stream = stream
-        self._chunked = chunked
-        self._left = 0 if chunked else (length or 0)  # bytes left (in the current chunk)
-        self._done = not chunked and not length
-        self.broken = False  # framing failed: never reuse the connection
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int | None = -1) -> bytes:
-        if size is None or size < 0:
-            return self.readall()
-        if not self._chunked:
-            size = min(size, self._left)  # no buffer larger than what is left to read
-        return super().read(size) or b""
-
-    @property
-    def finished(self) -> bool:
-        """The whole body has been read: the next byte belongs to the next request."""
-        return self._done
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
-        filled = 0
-        try:
-            while filled < len(view) and not self._done:
-                if self._left == 0:
-                    self._next_chunk()  # only chunked bodies get here with bytes to come
-                    continue
-                wanted = min(len(view) - filled, self._left)
-                got = self._stream.readinto(view[filled : filled + wanted])
-                if not got:
-                    raise FramingError("the client closed the connection before the body ended")
-                filled += got
-                self._left -= got
-                if self._left == 0 and not self._chunked:
-                    self._done = True
-                elif self._left == 0:
-                    self._expect_line_end()
-        except (OSError, ValueError):
-            self.broken = True
-            raise
-        return filled
-
-    def _next_chunk(self) -> None:
-        line = self._stream.readline(1024)
-        if not line.endswith(b"\n"):
-            raise FramingError("a chunk header is missing or too long")
-        size_text = line.split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise FramingError(f"invalid chunk size {size_text[:40]!r}") from None
-        if size < 0 or size_text[:1] in (b"-", b"+"):
-            raise FramingError("invalid chunk size")
-        if size == 0:
-            self._skip_trailers()
-            self._done = True
-        self._left = size
-
-    def _expect_line_end(self) -> None:
-        if self._stream.readline(2) not in (b"\r\n", b"\n"):
-            raise FramingError("a chunk does not end with a line break")
-
-    def _skip_trailers(self) -> None:
-        for _ in range(100):
-            line = self._stream.readline(MAX_LINE)
-            if line in (b"\r\n", b"\n"):
-                return
-            if not line.endswith(b"\n"):
-                raise FramingError("the chunked body's trailer section is broken")
-        raise FramingError("too many trailer fields")
-
-    def drain(self, limit: int) -> bool:
-        """Read and discard the rest of the body, at most `limit` bytes; True when the
-        connection can carry another request."""
-        if self.broken:
-            return False
-        if not self._chunked and self._left > limit:
-            return False
-        scratch = bytearray(65536)
-        total = 0
-        try:
-            while not self._done:
-                got = self.readinto(scratch)
-                total += got
-                if total > limit:
-                    return False
-        except (OSError, ValueError):
-            return False
-        return True
-
-
-def body_framing(headers: Any) -> tuple[int | None, bool]:
-    """(Content-Length, chunked) of a request; FramingError when the length cannot be
-    determined reliably (RFC 9112 section 6.3: the server must answer 400 and close)."""
-    encodings = [
-        coding.strip().lower()
-        for value in headers.get_all("Transfer-Encoding") or ()
-        for coding in value.split(",")
-        if coding.strip()
-    ]
-    lengths = {value.strip() for value in headers.get_all("Content-Length") or ()}
-    if encodings:
-        if encodings[-1] != "chunked" or encodings.count("chunked") > 1:
-            raise FramingError("the request's Transfer-Encoding does not end with chunked")
-        if lengths:
-            raise FramingError("a request may not have both Transfer-Encoding and Content-Length")
-        return None, True
-    if not lengths:
-        return None, False
-    if len(lengths) > 1:
-        raise FramingError("the request has conflicting Content-Length values")
-    (text,) = lengths
-    if not text.isdigit() or not text.isascii():
-        raise FramingError(f"invalid Content-Length {text[:40]!r}")
-    return int(text), False
 
 
 class KeepAliveHandler(BaseHTTPRequestHandler):
@@ -382,13 +252,13 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
             return
         except Exception:  # noqa: BLE001 - never a traceback on the wire
             log.exception("unexpected error answering %s %s", self.command, self.path)
+            answer = {}
+        if "status" not in answer:  # the app failed, or returned without starting an answer
             answer = {
                 "status": "500 INTERNAL SERVER ERROR",
                 "headers": [("Content-Type", "application/json")],
             }
             data = json.dumps(fault_body(500)).encode()
-        if "status" not in answer:
-            answer = {"status": "500 INTERNAL SERVER ERROR", "headers": []}
         # The next request starts after this body: drain what the app left (a refused
         # upload, say), or close once answered when that is not possible.
         if not body.drain(DRAIN_LIMIT):
