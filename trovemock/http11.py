@@ -5,9 +5,10 @@ werkzeug's development server answers every request with ``Connection: close`` b
 request pays for a new connection and a new thread. This module adds what is missing for a
 connection to carry many requests:
 
-- the request body is framed by the server (`trovemock.http_body.RequestBody`): the app reads at most
-  ``Content-Length`` bytes or up to the last chunk of a chunked body, and whatever the app did
-  not read is drained before the answer, so the next request starts at the right byte;
+- the request body is framed by the server (`trovemock.http_body.RequestBody`): the app
+  reads at most ``Content-Length`` bytes or up to the last chunk of a chunked body, and
+  whatever it did not read is drained before the answer, so the next request starts at the
+  right byte;
 - broken framing (a body cut short, a bad chunk, an invalid ``Content-Length``, a transfer
   coding other than chunked) closes the connection after the answer;
 - every answer carries a ``Content-Length`` and goes out in one write, with TCP_NODELAY;
