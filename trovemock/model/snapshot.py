@@ -14,7 +14,7 @@ from trovemock.model.cloud import Cloud
 from trovemock.model.copies import _finish_copy
 from trovemock.model.entities import BACKUP_STATUSES, Backup, Contents, HAGroup, Instance
 from trovemock.model.errors import NotFound
-from trovemock.model.instances import _settle_later
+from trovemock.model.instances import _settle_later, heartbeat_later
 
 FORMAT = 1
 _SETTLING = ("BUILD", "REBOOT", "RESIZE")
@@ -96,6 +96,8 @@ def _resume(cloud: Cloud, instances: list[Instance], backups: list[Backup]) -> N
                 else cloud.config.instance_action_seconds
             )
             _settle_later(cloud, instance, seconds, "ACTIVE", instance.updated)
+        if instance.service_reset:
+            heartbeat_later(cloud, instance, instance.updated)
 
 
 # -- out ----------------------------------------------------------------------------------
@@ -126,6 +128,8 @@ def _instance_out(i: Instance) -> dict[str, Any]:
         "running_backup": i.running_backup,
         "root_enabled": i.root_enabled,
         "service_reset": i.service_reset,
+        "resize_flavor_id": i.resize_flavor_id,
+        "resize_volume_size": i.resize_volume_size,
     }
 
 
@@ -236,7 +240,16 @@ def _instance_in(cloud: Cloud, d: dict[str, Any], where: str) -> Instance:
         running_backup=d.get("running_backup"),
         root_enabled=d.get("root_enabled") is True,
         service_reset=d.get("service_reset") is True,
+        resize_flavor_id=_optional(d, "resize_flavor_id", str, where),
+        resize_volume_size=_optional(d, "resize_volume_size", int, where),
     )
+
+
+def _optional(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    value = data.get(key)
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+        raise ValueError(f"{where}.{key} has the wrong type")
+    return value
 
 
 def _group_in(cloud: Cloud, d: dict[str, Any], where: str) -> HAGroup:
