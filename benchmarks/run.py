@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 
 from _common import Row, markdown  # noqa: E402
 
-BENCHMARKS = ("cycle", "create", "list", "chain", "server", "memory", "schedules")
+BENCHMARKS = ("cycle", "create", "list", "chain", "server", "memory", "schedules", "lock")
 README = HERE / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 BUDGET_S = 300

@@ -470,3 +470,21 @@ def test_an_instance_with_a_schedule_keeps_working_for_on_demand_backups(cloud) 
     _, api, instance = cloud
     create(api, cdb_create_body(instance))
     assert create_backup(api, instance)["is_automated"] == 0
+
+
+# -- the instance and HA documents say whether a schedule exists ---------------------------------
+def test_instance_show_says_whether_a_schedule_exists(cloud) -> None:
+    _, api, instance = cloud
+    assert ok(api.get(f"/instances/{instance}"))["instance"]["schedule"] == {"enabled": False}
+    schedule = create(api, cdb_create_body(instance))
+    assert ok(api.get(f"/instances/{instance}"))["instance"]["schedule"] == {"enabled": True}
+    assert api.delete(f"/schedules/{schedule['id']}").status_code == 202
+    assert ok(api.get(f"/instances/{instance}"))["instance"]["schedule"] == {"enabled": False}
+
+
+def test_ha_show_says_whether_the_group_has_a_schedule(cloud) -> None:
+    mock, api, _ = cloud
+    group = mock.add_ha_group(PROJECT)
+    assert ok(api.get(f"/ha/{group.id}"))["ha_instance"]["schedule"] == {"enabled": False}
+    create(api, cdb_create_body(source_type="ha", source_id=group.id, day=7))
+    assert ok(api.get(f"/ha/{group.id}"))["ha_instance"]["schedule"] == {"enabled": True}

@@ -6,12 +6,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from importlib import metadata
 from typing import Any, TextIO
 
 DEFAULT_PORT = 8779  # Trove's own API port
+CONTROL_TOKEN_VARIABLE = "TROVEMOCK_CONTROL_TOKEN"  # the --control-token default, kept off `ps`
 DIALECTS = ("openstack", "rackspace")
 
 _DESCRIPTION = """\
@@ -30,7 +32,11 @@ examples:
 
 The server also answers keystone v3 (/v3), keystone v2.0 / Rackspace identity (/v2.0) and
 legacy v1.0 auth (/auth/v1.0), so clients can log in with a user name and password, and a
-control API under /_trovemock/ (JSON, no token) that mirrors the Python API."""
+control API under /_trovemock/ (JSON) that mirrors the Python API. The control API answers
+only this machine (loopback host names) and never a web page; to open it to other machines,
+listen on their interface and give a token:
+  trovemock serve --host 0.0.0.0 --control-token "$TOKEN"
+  curl -H "Authorization: Bearer $TOKEN" http://HOST:8779/_trovemock/clock"""
 
 
 def _version() -> str:
@@ -172,6 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
         "default 'member'). Without --user any user name and password "
         "log in; with it only the configured users do",
     )
+    serve.add_argument(
+        "--control-token",
+        metavar="TOKEN",
+        default=os.environ.get(CONTROL_TOKEN_VARIABLE) or None,
+        help="require 'Authorization: Bearer TOKEN' on every control API request, from "
+        "any host name. Required when --host is not a loopback address (default: "
+        f"${CONTROL_TOKEN_VARIABLE}, else none: the control API answers loopback host "
+        "names only)",
+    )
     serve.add_argument("--quiet", action="store_true", help="do not log every request to stderr")
 
     for name, module, text in (
@@ -200,14 +215,18 @@ def _delegate(module_name: str, argv: list[str], err: TextIO) -> int:
 def build_mock(options: argparse.Namespace) -> Any:
     """The cloud `serve` runs, built from the parsed options; ValueError on a bad value."""
     from trovemock import Config, ManualClock, SystemClock, TroveMock, identity
+    from trovemock.api.control_guard import is_loopback
 
-    state = None
-    if options.state:
-        with open(options.state, encoding="utf-8") as handle:
-            try:
-                state = json.load(handle)
-            except ValueError as exc:
-                raise ValueError(f"--state {options.state}: not JSON ({exc})") from None
+    if options.control_token is not None and not options.control_token.strip():
+        raise ValueError("--control-token must not be empty")
+    if not is_loopback(options.host) and options.control_token is None:
+        raise ValueError(
+            f"--host {options.host} is not a loopback address: anyone who reaches it could "
+            "reset the cloud and read its tokens through the control API (/_trovemock/). "
+            "Give --control-token TOKEN (clients then send 'Authorization: Bearer TOKEN'), "
+            "or listen on 127.0.0.1"
+        )
+    state = _read_state(options.state) if options.state else None
     config = Config()
     config.update({"fidelity": getattr(options, "fidelity", "documented"),
                    "strict_tokens": bool(getattr(options, "strict_tokens", False))})
@@ -216,7 +235,11 @@ def build_mock(options: argparse.Namespace) -> Any:
     if options.clock == "manual":
         # A loaded state continues at the time it was exported unless told otherwise.
         start = options.start_time or (state.get("now") if isinstance(state, dict) else None)
-        clock = ManualClock(start) if start else ManualClock()
+        try:
+            clock = ManualClock(start) if start else ManualClock()
+        except (ValueError, TypeError) as exc:
+            source = "--start-time" if options.start_time else f"--state {options.state}: now"
+            raise ValueError(f"{source}: {exc}") from None
     elif options.start_time:
         raise ValueError("--start-time needs --clock manual")
     else:
@@ -231,7 +254,10 @@ def build_mock(options: argparse.Namespace) -> Any:
             )
         mock.config.update({"default_region": known[options.region.lower()]})
     if state is not None:
-        mock.import_state(state)
+        try:
+            mock.import_state(state)
+        except ValueError as exc:
+            raise ValueError(f"--state {options.state}: {exc}") from None
     seed = options.seed_demo if options.seed_demo is not None else not options.state
     if seed:
         from trovemock.demo import seed_demo
@@ -241,7 +267,21 @@ def build_mock(options: argparse.Namespace) -> Any:
         mock.add_token(token, None, roles=["admin"], keep_on_reset=True)
     for user in options.user:
         identity.add_user(mock, **user)
+    mock.control_guard.token = options.control_token
     return mock
+
+
+def _read_state(path: str) -> Any:
+    """The parsed --state file; ValueError with the reason for anything unusable."""
+    try:
+        with open(path, "rb") as handle:
+            return json.loads(handle.read())
+    except OSError as exc:
+        raise ValueError(f"--state {path}: cannot read it ({exc.strerror or exc})") from None
+    except RecursionError:
+        raise ValueError(f"--state {path}: not JSON (nested too deeply)") from None
+    except ValueError as exc:  # UnicodeDecodeError included
+        raise ValueError(f"--state {path}: not JSON ({exc})") from None
 
 
 def banner(mock: Any, url: str, options: argparse.Namespace) -> str:
@@ -262,7 +302,12 @@ def banner(mock: Any, url: str, options: argparse.Namespace) -> str:
         f"  keystone v3    {url}/v3",
         f"  keystone v2.0  {url}/v2.0",
         f"  legacy v1.0    {url}/auth/v1.0",
-        "Control API (JSON, no token):",
+        "Control API (JSON; "
+        + (
+            "send 'Authorization: Bearer <--control-token>'):"
+            if options.control_token
+            else "this machine only):"
+        ),
         f"  {url}/_trovemock/",
         "Clock: "
         + (
@@ -293,7 +338,7 @@ def _serve(options: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     try:
         mock = build_mock(options)
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, ArithmeticError) as exc:
         print(f"trovemock serve: {exc}", file=err)
         return 2
 

@@ -8,6 +8,38 @@ import threading
 from typing import Protocol
 
 DEFAULT_START = _dt.datetime(2014, 2, 13, 21, 47, 16)
+# The bounds of emulated time. Every due time is the clock plus at most a few durations, so
+# with the clock before LATEST_TIME and each duration at most MAX_DURATION_SECONDS no due time
+# can overflow Python's datetime (which ends in year 9999). Years below 1000 would not render
+# as the four digits of the wire format.
+EARLIEST_TIME = _dt.datetime(1000, 1, 1)
+LATEST_TIME = _dt.datetime(9000, 1, 1)
+MAX_DURATION_SECONDS = 100 * 365 * 86400.0
+
+
+class ClockOutOfRange(ValueError):
+    """A time the emulator cannot work with (before EARLIEST_TIME or from LATEST_TIME on)."""
+
+
+def check_time(value: _dt.datetime, what: str = "the time") -> _dt.datetime:
+    """`value` if the emulator can work with it, else ClockOutOfRange naming `what`."""
+    if not EARLIEST_TIME <= value < LATEST_TIME:
+        raise ClockOutOfRange(
+            f"{what} {value.isoformat()} is outside the times trovemock supports "
+            f"({EARLIEST_TIME.isoformat()} to {LATEST_TIME.isoformat()}, excluded)"
+        )
+    return value
+
+
+def check_seconds(value: object, what: str = "seconds") -> float:
+    """A duration in seconds: a finite number from 0 to MAX_DURATION_SECONDS."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{what} must be a number")
+    if not 0 <= value <= MAX_DURATION_SECONDS:  # also refuses NaN
+        raise ValueError(
+            f"{what} must be a number from 0 to {MAX_DURATION_SECONDS:.0f} (about 100 years)"
+        )
+    return float(value)
 
 
 def parse_time(value: _dt.datetime | str) -> _dt.datetime:
@@ -37,24 +69,28 @@ class ManualClock:
     manual = True
 
     def __init__(self, start: _dt.datetime | str | None = None) -> None:
-        self._now = parse_time(start) if start is not None else DEFAULT_START
+        self._now = check_time(parse_time(start), "start") if start is not None else DEFAULT_START
         self._lock = threading.Lock()
 
     def now(self) -> _dt.datetime:
         return self._now
 
     def advance(self, seconds: float) -> _dt.datetime:
+        """Move forward; ValueError beyond about 100 years at once or past LATEST_TIME."""
         if not isinstance(seconds, int | float) or isinstance(seconds, bool):
             raise TypeError("seconds must be a number")
         if seconds < 0:
             raise ValueError("a clock cannot advance by a negative amount; use set()")
+        seconds = check_seconds(seconds, "seconds")
         with self._lock:
-            self._now += _dt.timedelta(seconds=seconds)
+            self._now = check_time(self._now + _dt.timedelta(seconds=seconds), "the new time")
             return self._now
 
     def set(self, when: _dt.datetime | str) -> _dt.datetime:
+        """Jump to `when` (naive UTC or any time zone); ValueError from LATEST_TIME on."""
+        parsed = check_time(parse_time(when), "the new time")
         with self._lock:
-            self._now = parse_time(when)
+            self._now = parsed
             return self._now
 
     def __repr__(self) -> str:

@@ -1,14 +1,27 @@
-"""Per-cloud settings: lifecycle durations, quota and paging."""
+"""Per-cloud settings: lifecycle durations, quota, paging, and the limits that keep one
+request or one long-running server from using unbounded time or memory.
+
+Every field is checked when it is set (`Config(...)`, `config.update({...})`, or a plain
+`config.field = value`), so a value the emulator cannot honour is refused at the door with a
+ValueError naming the field, never accepted and turned into a 500 later.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+
+from trovemock.clock import MAX_DURATION_SECONDS
+from trovemock.model.catalog import RACKSPACE_REGIONS
+
+MIB = 1024 * 1024
 
 
 @dataclass
 class Config:
-    """Durations are in seconds of the emulator clock."""
+    """Durations are in seconds of the emulator clock (at most `MAX_DURATION_SECONDS`, about
+    100 years: far enough for "never finishes", near enough that no due time overflows)."""
 
     backup_new_seconds: float = 1.0  # NEW -> BUILDING
     backup_building_seconds: float = 5.0  # BUILDING -> COMPLETED (or FAILED)
@@ -21,7 +34,6 @@ class Config:
     default_region: str = "DFW"  # rackspace: the region of unprefixed /v1.0 URLs
     openstack_region: str = "RegionOne"  # openstack: the single region's name
     default_used_gb: float = 0.18  # data on a seeded instance; becomes a backup's size
-    max_body_bytes: int = 1_048_576  # larger request bodies get 413
     # "documented" (default) or "upstream": bug-for-bug Trove 26.0.0 (trovemock/fidelity.py)
     fidelity: str = "documented"
     # single deviations to reproduce bug-for-bug while the rest stays documented
@@ -31,10 +43,19 @@ class Config:
     # openstack: the datastore a restore without one gets (Trove's CONF.default_datastore);
     # rackspace answers "mysql" when this is empty, as Cloud Databases does
     default_datastore: str = ""
+    # -- limits ---------------------------------------------------------------------------
+    max_body_bytes: int = MIB  # Trove API request bodies: larger ones get 413
+    max_control_body_bytes: int = 64 * MIB  # control API bodies (a state import): 413 above
+    max_items_per_request: int = 1000  # items of any list in a Trove API body: 400 above
+    journal_max_bytes: int = 64 * MIB  # the journal forgets its oldest entries above this
+    max_fault_rules: int = 1000  # adding one more fault rule is refused
+    max_identity_tokens: int = 10_000  # the identity service forgets its oldest tokens
 
-    def __post_init__(self) -> None:
-        for name in ("fidelity", "upstream_deviations"):
-            _check(name, "", getattr(self, name))
+    def __setattr__(self, name: str, value: Any) -> None:
+        kinds = _KINDS.get(name)
+        if kinds is not None:
+            value = _check(name, kinds, value)
+        object.__setattr__(self, name, value)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -43,14 +64,38 @@ class Config:
         """Validate every field first, then apply all of them (nothing half-applied)."""
         if not isinstance(values, dict):
             raise ValueError("config must be a JSON object")
-        types = {f.name: f.type for f in fields(self)}
         checked: dict[str, Any] = {}
         for name, value in values.items():
-            if name not in types:
+            if name not in _KINDS:
                 raise ValueError(f"unknown config field: {name!r}")
-            checked[name] = _check(name, types[name], value)
+            checked[name] = _check(name, _KINDS[name], value)
         for name, value in checked.items():
-            setattr(self, name, value)
+            object.__setattr__(self, name, value)
+
+
+_KINDS: dict[str, str] = {f.name: str(f.type) for f in fields(Config)}
+# Limits and sizes: whole numbers >= 1.
+_AT_LEAST_ONE = frozenset(
+    {
+        "page_size",
+        "max_body_bytes",
+        "max_control_body_bytes",
+        "max_items_per_request",
+        "journal_max_bytes",
+        "max_fault_rules",
+        "max_identity_tokens",
+    }
+)
+_DURATIONS = frozenset(
+    {
+        "delete_seconds",
+        "backup_new_seconds",
+        "backup_building_seconds",
+        "instance_build_seconds",
+        "instance_action_seconds",
+        "copy_seconds",
+    }
+)
 
 
 def _check(name: str, kind: str, value: Any) -> Any:
@@ -77,19 +122,38 @@ def _check(name: str, kind: str, value: Any) -> Any:
         if not isinstance(value, str):
             raise ValueError("config field 'default_datastore' must be a string")
         return value
+    if kind not in ("str", "int", "float"):
+        return value  # a field of another kind checks itself where it is used
     if kind == "str":
         if not isinstance(value, str) or not value:
             raise ValueError(f"config field {name!r} must be a non-empty string")
+        if name == "default_region":
+            return _region(value)
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"config field {name!r} must be a number")
     if kind == "int":
-        if value != int(value):
+        if not math.isfinite(value) or value != int(value):
             raise ValueError(f"config field {name!r} must be an integer")
         value = int(value)
-        if name in ("page_size", "max_body_bytes") and value < 1:
+        if name in _AT_LEAST_ONE and value < 1:
             raise ValueError(f"config field {name!r} must be at least 1")
         return value
-    if value < 0 or value != value or value == float("inf"):
+    if not math.isfinite(value) or value < 0:
         raise ValueError(f"config field {name!r} must be a finite number >= 0")
+    if name in _DURATIONS and value > MAX_DURATION_SECONDS:
+        raise ValueError(
+            f"config field {name!r} must be at most {MAX_DURATION_SECONDS:.0f} seconds "
+            "(about 100 years)"
+        )
     return float(value)
+
+
+def _region(value: str) -> str:
+    for region in RACKSPACE_REGIONS:
+        if region.lower() == value.lower():
+            return region
+    raise ValueError(
+        f"config field 'default_region' must be one of {', '.join(RACKSPACE_REGIONS)}, "
+        f"not {value!r}"
+    )

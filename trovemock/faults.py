@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from trovemock.config import Config
 from trovemock.hooks import (
     OUTCOME_BACKUP_FAILED,
     OUTCOME_DELETE_FAILED,
@@ -41,6 +42,7 @@ RAW_BODY_STATUSES = (200, 202, *DOCUMENTED_STATUSES)
 RETRY_AFTER_STATUS = 413
 DEFAULT_RETRY_AFTER = 1
 MAX_LATENCY_SECONDS = 300.0
+DEFAULT_MAX_RULES = 1000  # without a config (FaultRules() on its own)
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 # The routes where each outcome can happen; a rule without a route gets the first. On the
@@ -147,26 +149,43 @@ class FaultRule:
 
 
 class FaultRules:
-    """The ordered fault rules of one emulated cloud. Thread-safe."""
+    """The ordered fault rules of one emulated cloud. Thread-safe.
 
-    def __init__(self, seed: int | None = 0) -> None:
+    At most `max_rules` rules (the cloud's `config.max_fault_rules`, 1000 by default) exist at
+    once: every request walks them, so adding one more is refused rather than slowing every
+    request down."""
+
+    def __init__(self, seed: int | None = 0, *, config: Config | None = None) -> None:
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
+        self._ids: set[str] = set()
         self._seed = seed
         self._random = random.Random(seed)
         self._next_number = 1
+        self._config = config
+
+    @property
+    def max_rules(self) -> int:
+        return self._config.max_fault_rules if self._config is not None else DEFAULT_MAX_RULES
 
     # -- building ---------------------------------------------------------------------------
     def add(self, **fields: Any) -> FaultRule:
         """Append a rule. Fields: method, route, path (glob), project_id, region, times,
         probability, status, message, retry_after, latency, drop, raw_body, outcome (and id,
-        fired, as `FaultRule.to_dict` gives them). Bad input raises ValueError naming the field.
+        fired, as `FaultRule.to_dict` gives them). Bad input raises ValueError naming the field,
+        and so does a rule beyond `max_rules`.
         """
         with self._lock:
-            rule = _build_rule(fields, self._taken_ids())
+            if len(self._rules) >= self.max_rules:
+                raise ValueError(
+                    f"there are already {len(self._rules)} fault rules, the limit "
+                    f"(config max_fault_rules); remove some first"
+                )
+            rule = _build_rule(fields, self._ids)
             if rule.id == "":
                 rule.id = self._fresh_id()
             self._rules.append(rule)
+            self._ids.add(rule.id)
             return rule
 
     @contextmanager
@@ -185,6 +204,7 @@ class FaultRules:
         with self._lock:
             for index, rule in enumerate(self._rules):
                 if rule.id == wanted:
+                    self._ids.discard(wanted)
                     return self._rules.pop(index)
         raise KeyError(f"no fault rule with id {wanted!r}")
 
@@ -193,6 +213,7 @@ class FaultRules:
         like a fresh one)."""
         with self._lock:
             self._rules.clear()
+            self._ids.clear()
             self._next_number = 1
             self._random.seed(self._seed)
 
@@ -253,15 +274,11 @@ class FaultRules:
                 return rule.action()
         return None
 
-    def _taken_ids(self) -> set[str]:
-        return {rule.id for rule in self._rules}
-
     def _fresh_id(self) -> str:
-        taken = self._taken_ids()
         while True:
             candidate = f"fault-{self._next_number}"
             self._next_number += 1
-            if candidate not in taken:
+            if candidate not in self._ids:
                 return candidate
 
 

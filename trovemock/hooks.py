@@ -90,6 +90,7 @@ class JournalEntry:
     response_headers: dict[str, str]
     fault_rule: str | None = None  # id of the fault rule that fired, if any
     duration_ms: float = 0.0
+    size: int = 0  # bytes of the request and response bodies as sent (the journal's budget)
     kind: str = KIND_REQUEST  # or KIND_SCHEDULED_RUN
 
 

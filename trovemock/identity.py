@@ -35,12 +35,13 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
+from trovemock.api.bodies import BodyError, parse_json, read_body
 from trovemock.api.faults import fault_response
 
 TOKEN_LIFETIME = _dt.timedelta(hours=24)
 DEFAULT_ROLES: tuple[str, ...] = ("member",)
 _DOMAIN = {"id": "default", "name": "Default"}
-_MAX_BODY = 65536
+MAX_BODY_BYTES = 65536  # identity request bodies: 413 above (a login body is ~300 bytes)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,13 @@ def forget_tokens(mock: Any) -> None:
         settings.tokens.clear()
 
 
+def keep_only(mock: Any, tokens: Any) -> None:
+    """Forget the issued tokens that are not in `tokens` (the cloud's, after an import)."""
+    settings = settings_for(mock)
+    with settings.lock:
+        settings.tokens = {t: i for t, i in settings.tokens.items() if t in tokens}
+
+
 # --- errors ---------------------------------------------------------------------------------
 
 
@@ -196,14 +204,39 @@ def _scope(user: IdentityUser, requested: str | None) -> str:
 
 
 def _issue(mock: Any, settings: IdentitySettings, user: IdentityUser, project: str) -> IssuedToken:
+    """Issue a token and register it with the cloud, in one step under the cloud's lock. The
+    oldest tokens beyond `config.max_identity_tokens`, and expired ones, are forgotten here
+    and by the Trove API alike (a forgotten token is then an unknown one)."""
     now = _utcnow()
     issued = IssuedToken(
         secrets.token_hex(16), user.name, project, user.roles, now, now + settings.token_lifetime
     )
-    with settings.lock:
-        settings.tokens[issued.token] = issued
-    mock.add_token(issued.token, project, roles=list(user.roles))
+    cloud = mock.cloud
+    with cloud.lock:
+        with settings.lock:
+            settings.tokens[issued.token] = issued
+            evicted = _evict(settings, mock.config.max_identity_tokens, now)
+        for old in evicted:
+            if old.token not in cloud.kept_tokens and cloud.tokens.get(old.token) == (
+                old.project_id,
+                frozenset(old.roles),
+            ):
+                del cloud.tokens[old.token]
+        cloud.add_token(issued.token, project, user.roles)
     return issued
+
+
+def _evict(settings: IdentitySettings, limit: int, now: _dt.datetime) -> list[IssuedToken]:
+    """Pop the oldest tokens while there are more than `limit` or the oldest has expired
+    (tokens are kept in the order they were issued, so this costs O(1) per token)."""
+    evicted: list[IssuedToken] = []
+    tokens = settings.tokens
+    while tokens:
+        oldest = next(iter(tokens.values()))
+        if len(tokens) <= limit and oldest.expires_at > now:
+            break
+        evicted.append(tokens.pop(oldest.token))
+    return evicted
 
 
 def _utcnow() -> _dt.datetime:
@@ -218,15 +251,12 @@ def _iso(when: _dt.datetime) -> str:
 
 
 def _body(request: Request) -> dict[str, Any]:
-    if request.content_length is not None and request.content_length > _MAX_BODY:
-        raise _IdentityError(413, "The request body is too large.")
-    raw = request.get_data(cache=True)
-    if len(raw) > _MAX_BODY:
-        raise _IdentityError(413, "The request body is too large.")
     try:
-        body = json.loads(raw) if raw else None
-    except (ValueError, UnicodeDecodeError):
-        raise _IdentityError(400, "The request body is not valid JSON.") from None
+        raw = read_body(request, MAX_BODY_BYTES)
+        body = parse_json(raw) if raw.strip() else None
+    except BodyError as error:
+        message = "The request body is too large." if error.status == 413 else str(error)
+        raise _IdentityError(error.status, message) from None
     if not isinstance(body, dict):
         raise _IdentityError(400, "The request body must be a JSON object with an 'auth' key.")
     return body

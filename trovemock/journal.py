@@ -1,8 +1,11 @@
 """The request journal: every request the emulated API answered, for assertions in tests.
 
 The app hands each finished exchange to `Journal.record` as a `hooks.JournalEntry`. The journal
-keeps the newest `max_entries` (10,000 by default) so a long-running server does not grow
-without bound, and can be cleared or switched off (`journal.enabled = False`).
+keeps the newest `max_entries` (10,000 by default) whose sizes add up to at most `max_bytes`
+(the cloud's `config.journal_max_bytes`, 64 MiB by default), so a long-running server does not
+grow without bound, and can be cleared or switched off (`journal.enabled = False`). An entry's
+size is its request and response bodies as sent plus a fixed `ENTRY_OVERHEAD`; a request body
+over `BODY_SHOWN_BYTES` is kept as the text of its start only (the app does that).
 """
 
 from __future__ import annotations
@@ -11,12 +14,16 @@ import fnmatch
 import threading
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 
+from trovemock.config import Config
 from trovemock.hooks import JournalEntry
 
 DEFAULT_MAX_ENTRIES = 10_000
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # without a config (Journal() on its own)
+ENTRY_OVERHEAD = 1024  # bytes counted per entry besides its bodies (headers, fields)
+BODY_SHOWN_BYTES = 65536  # larger request bodies are journaled as the text of their start
 # How many entries an assertion message shows at most (the newest ones).
 SHOWN_IN_ASSERTIONS = 20
 
@@ -24,11 +31,22 @@ SHOWN_IN_ASSERTIONS = 20
 class Journal:
     """Recorded requests, oldest first. Thread-safe."""
 
-    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
-        if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
-            raise ValueError("max_entries must be a whole number >= 1")
+    def __init__(
+        self,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        config: Config | None = None,
+    ) -> None:
+        for name, value in (("max_entries", max_entries), ("max_bytes", max_bytes)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a whole number >= 1")
         self.enabled = True
         self._entries: deque[JournalEntry] = deque(maxlen=max_entries)
+        self._sizes: deque[int] = deque(maxlen=max_entries)  # aligned with _entries
+        self._bytes = 0
+        self._max_bytes = max_bytes
+        self._config = config  # when given, its journal_max_bytes is the limit
         self._next_seq = 1
         self._lock = threading.Lock()
 
@@ -36,20 +54,41 @@ class Journal:
     def max_entries(self) -> int:
         return self._entries.maxlen or DEFAULT_MAX_ENTRIES
 
+    @property
+    def max_bytes(self) -> int:
+        return self._config.journal_max_bytes if self._config is not None else self._max_bytes
+
+    @property
+    def size_bytes(self) -> int:
+        """The summed sizes of the kept entries (see the module's docstring)."""
+        return self._bytes
+
     def record(self, entry: JournalEntry) -> JournalEntry | None:
-        """Store `entry`, numbering it (`seq` 1, 2, ...); nothing happens when switched off."""
+        """Store `entry`, numbering it (`seq` 1, 2, ...), and forget the oldest entries beyond
+        the limits (the newest one is always kept); nothing happens when switched off."""
         if not self.enabled:
             return None
+        size = ENTRY_OVERHEAD + max(entry.size, 0)
         with self._lock:
             entry.seq = self._next_seq
             self._next_seq += 1
+            if len(self._entries) == self._entries.maxlen:
+                self._bytes -= self._sizes[0]  # append drops the oldest
             self._entries.append(entry)
+            self._sizes.append(size)
+            self._bytes += size
+            limit = self.max_bytes
+            while self._bytes > limit and len(self._entries) > 1:
+                self._entries.popleft()
+                self._bytes -= self._sizes.popleft()
         return entry
 
     def clear(self) -> None:
         """Forget every entry; numbering starts at 1 again."""
         with self._lock:
             self._entries.clear()
+            self._sizes.clear()
+            self._bytes = 0
             self._next_seq = 1
 
     @property
@@ -138,8 +177,13 @@ class Journal:
 
 
 def entry_to_dict(entry: JournalEntry) -> dict[str, Any]:
-    data = asdict(entry)
-    data["time"] = entry.time.isoformat()
+    """A JSON-ready dict of the entry. Shallow: the bodies are the entry's own objects (a deep
+    copy would cost memory and fail on a body nested as deeply as JSON allows)."""
+    data = {f.name: getattr(entry, f.name) for f in fields(entry)}
+    data["time"] = entry.time.isoformat() if entry.time is not None else None
+    data["query"] = dict(entry.query)
+    data["headers"] = dict(entry.headers)
+    data["response_headers"] = dict(entry.response_headers)
     return data
 
 

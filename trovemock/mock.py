@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from trovemock.api.app import wsgi
+from trovemock.api.control_guard import ControlGuard
 from trovemock.clock import Clock, ManualClock
 from trovemock.config import Config
 from trovemock.faults import FaultRules
@@ -57,9 +58,11 @@ class TroveMock:
         if fidelity is not None:
             self.config.update({"fidelity": fidelity})
         self.cloud = Cloud(dialect, self.clock, self.config)
-        self.faults = FaultRules()
-        self.journal = Journal()
+        self.faults = FaultRules(config=self.config)
+        self.journal = Journal(config=self.config)
         self.cloud.run_hooks = ScheduledRuns(self)
+        # Who may use the control API (/_trovemock/): see trovemock.api.control_guard.
+        self.control_guard = ControlGuard()
 
     # -- WSGI -----------------------------------------------------------------------------
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
@@ -204,8 +207,13 @@ class TroveMock:
             self.cloud.add_token(token, project_id, tuple(roles), keep_on_reset)
 
     def reset(self) -> None:
-        """An empty cloud again; the clock and config are kept, faults and journal cleared."""
-        self.cloud.reset()
+        """An empty cloud again; the clock, config and identity users are kept; faults,
+        journal and every token but `keep_on_reset` ones (identity's included) cleared."""
+        from trovemock import identity
+
+        with self.cloud.lock:  # one step for the Trove API and identity alike
+            self.cloud.reset()
+            identity.forget_tokens(self)
         self.faults.clear()
         self.journal.clear()
 
@@ -366,7 +374,14 @@ class TroveMock:
             return snapshot.export_state(self.cloud)
 
     def import_state(self, state: dict[str, Any]) -> None:
-        snapshot.import_state(self.cloud, state)
+        """Replace the cloud with an `export_state()`; ValueError naming the place if any part
+        is refused, and then nothing changes. Identity tokens the state does not hold are
+        forgotten in the same step, so a login token never outlives its cloud."""
+        from trovemock import identity
+
+        snapshot.import_state(
+            self.cloud, state, then=lambda: identity.keep_only(self, self.cloud.tokens)
+        )
 
     def _datastore(self, value: tuple[str, str] | dict[str, str]) -> Datastore:
         if isinstance(value, dict):

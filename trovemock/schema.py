@@ -86,11 +86,28 @@ def _inlined(node: Any, resolver) -> Any:
     return node
 
 
+def _with_max_items(node: Any, max_items: int) -> Any:
+    """A copy of `node` whose every `maxItems` is `max_items` (the configured cap)."""
+    if isinstance(node, dict):
+        return {
+            k: max_items if k == "maxItems" else _with_max_items(v, max_items)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_with_max_items(item, max_items) for item in node]
+    return node
+
+
 @cache
-def validator(name: str) -> Draft202012Validator:
+def validator(name: str, max_items: int | None = None) -> Draft202012Validator:
+    """The validator of schema `name`; `max_items` replaces the `maxItems` of its lists (the
+    request schemas carry the default of `config.max_items_per_request`)."""
     document = load(name)
     resolver = registry().resolver(base_uri=document.get("$id", ""))
-    return _strict_integer_validator()(_inlined(document, resolver))
+    inlined = _inlined(document, resolver)
+    if max_items is not None:
+        inlined = _with_max_items(inlined, max_items)
+    return _strict_integer_validator()(inlined)
 
 
 def _path_text(error: ValidationError) -> str:
@@ -104,25 +121,53 @@ def _path_text(error: ValidationError) -> str:
     return text
 
 
-def validation_errors(name: str, body: Any) -> list[ValidationError]:
-    """The errors of `body` against schema `name`, sorted by path as Trove sorts them."""
-    return sorted(
-        validator(name).iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path]
-    )
+SHOWN_ERRORS = 20  # a body with more errors gets the first ones and a note
 
 
-def validation_message(name: str, body: Any) -> str | None:
+def validation_errors(
+    name: str, body: Any, max_items: int | None = None
+) -> list[ValidationError]:
+    """The errors of `body` against schema `name`, sorted by path as Trove sorts them. Bounded
+    so that a huge invalid body costs little time: at most `SHOWN_ERRORS` + 1 are collected
+    (the extra one says there are more), and a list longer than `max_items` (the `maxItems`
+    of the request schemas) stops the search before its items are checked."""
+    found: list[ValidationError] = []
+    for error in validator(name, max_items).iter_errors(body):
+        found.append(error)
+        if len(found) > SHOWN_ERRORS or error.validator == "maxItems":
+            break
+    return sorted(found, key=lambda e: [str(p) for p in e.absolute_path])
+
+
+def validation_message(name: str, body: Any, max_items: int | None = None) -> str | None:
     """None when `body` is valid, else Trove's "Validation error: ..." text naming the field.
     The errors are sorted by path and joined with "; ", each followed by the messages of its
-    sub-errors (a `oneOf` branch's), as Trove's format_validation_msg does."""
-    errors = validation_errors(name, body)
+    sub-errors (a `oneOf` branch's), as Trove's format_validation_msg does; beyond
+    `SHOWN_ERRORS` a note says the rest are not shown, and an over-long list is named with
+    its length (not echoed)."""
+    errors = validation_errors(name, body, max_items)
     if not errors:
         return None
+    more = len(errors) > SHOWN_ERRORS
     parts = []
-    for error in errors:
+    for error in errors[:SHOWN_ERRORS]:
         where = _path_text(error)
-        text = f"{where} {error.message}" if where else error.message
+        message = _message(error)
+        text = f"{where} {message}" if where else message
         parts.append(text if len(text) <= 500 else text[:480] + "... (truncated)")
         for sub in sorted(error.context or (), key=lambda e: list(map(str, e.schema_path))):
-            parts.append(sub.message if len(sub.message) <= 500 else sub.message[:480] + "...")
+            message = _message(sub)
+            parts.append(message if len(message) <= 500 else message[:480] + "...")
+    if more:
+        parts.append(f"(only the first {SHOWN_ERRORS} errors are shown)")
     return "Validation error: " + "; ".join(parts)
+
+
+def _message(error: ValidationError) -> str:
+    """jsonschema's message, except for an over-long list: its length, not its items."""
+    if error.validator == "maxItems":
+        return (
+            f"has {len(error.instance)} items, more than the {error.validator_value} "
+            "a request may hold"
+        )
+    return error.message

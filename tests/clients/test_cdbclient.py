@@ -106,5 +106,82 @@ def test_root_commands(server, seeded, cli_env) -> None:
     assert shown["is_root_enabled"] is True
 
 
-# Schedules (`schedule-create-backup`, `schedule-list`, `schedule-show`, `schedule-update`,
-# `schedule-delete`) belong to issue 12: add their cdb-cli tests here, with `cdb(...)` above.
+SCHEDULED = "22222222-3333-4444-5555-666666666666"
+# What `cdb-cli schedule-list` prints for each row (reference/neighbour-apis.md §1.6).
+SCHEDULE_LIST_COLUMNS = {
+    "id", "instance_id", "action", "minute", "hour", "day_of_month", "month", "day_of_week",
+    "last_scheduled", "full_backup_retention", "next_run",
+}
+
+
+@pytest.fixture(scope="module")
+def schedule_server():
+    """A server of their own: a run_now run makes an automated backup, which the backup
+    tests above must not see."""
+    yield from serve("--dialect", "rackspace", "--user", f"alice:key-1:{ACCOUNT}")
+
+
+@pytest.fixture(scope="module")
+def schedule_env(cli_env, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A HOME of its own: cdb-cli caches its login (the whole service catalog, so the other
+    server's port) in ~/.cdbclient/<tenant>."""
+    return {**cli_env, "HOME": str(tmp_path_factory.mktemp("schedule-home"))}
+
+
+def requests_of(server, route: str) -> list[dict]:
+    return server.control("GET", f"journal?route={route}").json()["journal"]
+
+
+def test_schedule_commands(schedule_server, schedule_env) -> None:
+    cli_env = schedule_env
+    server = schedule_server
+    assert server.control("POST", "instances", {"project_id": ACCOUNT, "id": SCHEDULED}).ok
+    created = cdb_json(server, cli_env, "schedule-create-backup", "--instance_id", SCHEDULED,
+                       "--day", "0", "--hour", "14", "--minute", "30", "--copy-to", "IAD,ORD")
+    assert created["instance_id"] == SCHEDULED and created["copy_to"] == ["IAD", "ORD"]
+    assert (created["day_of_week"], created["hour"], created["minute"]) == (0, 14, 30)
+    assert created["full_backup_retention"] == 2
+    (sent,) = requests_of(server, "schedules.create")
+    assert sent["request_json"] == {"schedule": {
+        "action": "backup", "instance_id": SCHEDULED, "source_id": None, "source_type": None,
+        "copy_to": ["IAD", "ORD"], "day_of_week": 0, "hour": 14, "minute": 30}}
+
+    listed = cdb_json(server, cli_env, "schedule-list")
+    assert [s["id"] for s in listed] == [created["id"]]
+    assert SCHEDULE_LIST_COLUMNS <= set(listed[0])
+    assert requests_of(server, "schedules.show") == []  # no extra GET per row
+    assert cdb_json(server, cli_env, "schedule-show", created["id"])["next_run"] \
+        == created["next_run"]
+
+    code, out, err = run(cdb(server, "schedule-update", created["id"],
+                             "--full-backup-retention", "3", "--day", "2", "--hour", "6",
+                             "--minute", "19", "--copy-to", "IAD"), cli_env)
+    assert code == 0, out + err
+    (update,) = requests_of(server, "schedules.update")
+    assert update["status"] == 202
+    assert update["request_json"]["schedule"]["copy_to"] == "IAD"  # the raw comma string
+    shown = cdb_json(server, cli_env, "schedule-show", created["id"])
+    assert (shown["full_backup_retention"], shown["day_of_week"], shown["hour"],
+            shown["minute"], shown["copy_to"]) == (3, 2, 6, 19, ["IAD"])
+
+    code, out, err = run(cdb(server, "schedule-update", created["id"], "--run-now"), cli_env)
+    assert code == 0, out + err
+    automated = cdb_json(server, cli_env, "backup-list")  # this look runs the schedule
+    assert [(b["instance_id"], b["is_automated"]) for b in automated] == [(SCHEDULED, 1)]
+
+    code, out, err = run(cdb(server, "schedule-delete", created["id"]), cli_env)
+    assert code == 0, out + err
+    code, out, err = run(cdb(server, "schedule-show", created["id"]), cli_env)
+    assert code == 1 and "(HTTP 404)" in out + err
+
+
+def test_an_ha_schedule(schedule_server, schedule_env) -> None:
+    cli_env = schedule_env
+    server = schedule_server
+    ha = server.control("POST", "ha", {"project_id": ACCOUNT, "name": "ha-s"}).json()["ha"]
+    created = cdb_json(server, cli_env, "schedule-create-backup", "--source_type", "ha",
+                       "--source_id", ha["id"], "--day", "7", "--hour", "2", "--minute", "0")
+    assert created["source"] == {"type": "ha", "id": ha["id"]}
+    assert created["instance_id"] is None and created["day_of_week"] == 7
+    code, out, err = run(cdb(server, "ha-mysql-show", ha["id"]), cli_env)
+    assert code == 0, out + err

@@ -28,6 +28,7 @@ from trovemock.api.routes import HANDLERS, URL_MAP
 from trovemock.api.spec import ROUTES_BY_NAME
 from trovemock.fidelity import upstream
 from trovemock.hooks import ConnectionDropped, FaultAction, JournalEntry, RequestInfo
+from trovemock.journal import BODY_SHOWN_BYTES
 from trovemock.model.backups import Caller
 from trovemock.model.errors import DomainError, UpstreamBug
 from trovemock.schema import validation_errors, validation_message
@@ -99,6 +100,8 @@ class _Exchange:
     request_json: Any = None
     request_text: str | None = None
     query: dict[str, str] | None = None
+    body_bytes: int = 0
+    body_head: bytes = b""  # the start of a body too big to journal whole
 
 
 def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Response:
@@ -123,6 +126,10 @@ def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Re
         response, reply_json = _fault_and_body(internal_fault())
     if not (mock.journal.enabled or hooks.response_observers):
         return response  # nobody reads the entry: skip building it on the hot path
+    request_json, request_text = seen.request_json, seen.request_text
+    if seen.body_bytes > BODY_SHOWN_BYTES:  # keep the start of a big body, as text only
+        request_json = None
+        request_text = seen.body_head.decode("utf-8", "replace") + " ... (truncated)"
     _record(
         mock,
         JournalEntry(
@@ -135,13 +142,14 @@ def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Re
             region=seen.region,
             query=seen.query if seen.query is not None else dict(request.args.items()),
             headers=_safe_headers(request),
-            request_json=seen.request_json,
-            request_text=seen.request_text,
+            request_json=request_json,
+            request_text=request_text,
             status=response.status_code,
             response_json=reply_json,
             response_headers=dict(response.headers.items()),
             fault_rule=seen.action.rule_id if seen.action is not None else None,
             duration_ms=(time.perf_counter() - started) * 1000,
+            size=seen.body_bytes + (response.content_length or 0),
         ),
     )
     return response
@@ -217,10 +225,11 @@ def _validate(mock: TroveMock, route_name: str, body: Any) -> None:
         return
     schema = route.request_schema(mock.dialect)
     if schema is not None:
-        message = validation_message(schema, body)
+        message = validation_message(schema, body, mock.config.max_items_per_request)
         if message is not None:
             if upstream(mock.config, "root_body_error") and any(
-                not error.absolute_path for error in validation_errors(schema, body)
+                not error.absolute_path
+                for error in validation_errors(schema, body, mock.config.max_items_per_request)
             ):
                 raise UpstreamBug("format_validation_msg: IndexError on a root-level error")
             raise ApiError(400, message)
@@ -337,6 +346,9 @@ def _parse_body(mock: TroveMock, request: Request, seen: _Exchange) -> Any:
         raw = request.stream.read(limit + 1)
     except (OSError, HTTPException) as error:  # broken chunked framing, client gone
         raise ApiError(400, f"The request body could not be read: {_short(error)}") from None
+    seen.body_bytes = len(raw)
+    if len(raw) > BODY_SHOWN_BYTES:
+        seen.body_head = raw[:BODY_SHOWN_BYTES]
     if len(raw) > limit:
         raise ApiError(413, f"The request body is larger than the limit of {limit} bytes.")
     if not raw.strip():

@@ -1,9 +1,12 @@
 """The control API under ``/_trovemock/``: the Python API of `TroveMock` over HTTP, for tests
 that drive a standalone server from another process or language.
 
-JSON in and out, no token. Every body is validated completely before the mock is touched, so
-a 400 never leaves a change half-applied. Errors use the service's fault format:
+JSON in and out. Every body is validated completely before the mock is touched, so a 400
+never leaves a change half-applied. Errors use the service's fault format:
 ``{"badRequest": {"code": 400, "message": "<names the field>"}}``.
+
+Who may call it (no web page, no foreign host, a token when one is set) is
+`trovemock.api.control_guard`; bodies are capped at `config.max_control_body_bytes`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from trovemock.api.bodies import BodyError, parse_json, read_body
+from trovemock.api.control_guard import ControlGuard, Refusal
 from trovemock.api.faults import fault_response
 
 PREFIX = "/_trovemock"
@@ -59,13 +64,15 @@ def _fault(status: int, message: str) -> Response:
 
 
 def _body(request: Request) -> dict[str, Any]:
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        raise _bad("a JSON object body is required")
+    mock = request.environ["trovemock.mock"]
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _bad(f"the body is not valid JSON: {exc}") from None
+        raw = read_body(request, mock.config.max_control_body_bytes)
+        if not raw.strip():
+            raise _bad("a JSON object body is required")
+        body = parse_json(raw)
+    except BodyError as error:
+        limit = " (config max_control_body_bytes)" if error.status == 413 else ""
+        raise ControlError(error.status, f"{error}{limit}") from None
     if not isinstance(body, dict):
         raise _bad("the body must be a JSON object")
     return body
@@ -214,10 +221,7 @@ def index(mock: Any, request: Request) -> Response:
 
 
 def reset(mock: Any, request: Request) -> Response:
-    from trovemock import identity
-
-    mock.reset()
-    identity.forget_tokens(mock)  # reset drops the tokens the Trove API accepts
+    mock.reset()  # the same as TroveMock.reset(): identity tokens go with the cloud's
     return _no_content()
 
 
@@ -293,10 +297,13 @@ def move_clock(mock: Any, request: Request) -> Response:
         raise ControlError(
             409, "The server runs on the system clock; start it with --clock manual to move time."
         )
-    if seconds is not None:
-        mock.clock.advance(seconds)
-    else:
-        mock.clock.set(when)
+    try:
+        if seconds is not None:
+            mock.clock.advance(seconds)
+        else:
+            mock.clock.set(when)
+    except ValueError as exc:  # beyond the times the emulator supports
+        raise _bad(f"'{'advance' if seconds is not None else 'set'}': {exc}") from None
     return _json(_clock_view(mock))
 
 
@@ -306,6 +313,12 @@ def get_config(mock: Any, request: Request) -> Response:
 
 def put_config(mock: Any, request: Request) -> Response:
     body = _body(request)
+    region = body.get("openstack_region", mock.config.openstack_region)
+    if mock.dialect == "openstack" and region != mock.regions[0]:
+        raise _bad(
+            f"'openstack_region' is fixed when the cloud is created ({mock.regions[0]}); "
+            "start the server with --region to name it"
+        )
     try:
         mock.config.update(body)
     except ValueError as exc:
@@ -422,7 +435,18 @@ def get_journal(mock: Any, request: Request) -> Response:
         if name == "method":
             wanted = wanted.upper()
         entries = [e for e in entries if str(e.get(name)) == wanted]
-    return _json({"journal": entries})
+    try:
+        return _json({"journal": entries})
+    except RecursionError:  # a recorded body nested too deeply to encode: show the others
+        return _json({"journal": [_encodable(entry) for entry in entries]})
+
+
+def _encodable(entry: dict[str, Any]) -> dict[str, Any]:
+    try:
+        json.dumps(entry, default=_encode)
+        return entry
+    except RecursionError:
+        return {**entry, "request_json": None, "request_text": "(nested too deeply to show)"}
 
 
 def clear_journal(mock: Any, request: Request) -> Response:
@@ -511,9 +535,13 @@ _MAP = Map(
 def handle(mock: Any, request: Request) -> Response:
     """Answer one ``/_trovemock/...`` request."""
     adapter = _MAP.bind_to_environ(request.environ)
+    request.environ["trovemock.mock"] = mock
     try:
+        guard_of(mock).check(request)
         endpoint, args = adapter.match(request.path, method=request.method)
         return endpoint(mock, request, **args)
+    except Refusal as refusal:
+        return _fault(refusal.status, refusal.message)
     except ControlError as err:
         return _fault(err.status, err.message)
     except MethodNotAllowed as err:
@@ -530,3 +558,11 @@ def handle(mock: Any, request: Request) -> Response:
         )
     except HTTPException as err:
         return _fault(err.code or 400, err.description or err.name)
+
+
+_DEFAULT_GUARD = ControlGuard()
+
+
+def guard_of(mock: Any) -> ControlGuard:
+    """The mock's guard (a plain WSGI stand-in without one gets the default protections)."""
+    return getattr(mock, "control_guard", None) or _DEFAULT_GUARD

@@ -51,6 +51,7 @@ DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
     errors.OverLimit: 413,
     errors.Unprocessable: 422,
     errors.NotImplementedForDialect: 501,
+    errors.Unserviceable: 500,
 }
 
 

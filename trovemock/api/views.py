@@ -26,7 +26,7 @@ from trovemock.model.instances import (
     server_id,
     volume_id,
 )
-from trovemock.model.schedules import is_running
+from trovemock.model.schedules import has_schedule, is_running
 
 
 def timestamp(when: datetime) -> str:
@@ -119,7 +119,7 @@ def instance_view(
         "version": instance.datastore.version,
     }
     if cloud.dialect == "rackspace":
-        return {
+        view = {
             "id": instance.id,
             "name": instance.name,
             "status": status,
@@ -131,6 +131,9 @@ def instance_view(
             "links": links,
             "hostname": f"{instance.id.replace('-', '')}.rackspaceclouddb.com",
         }
+        if detail:  # Rackspace's instance show says whether a backup schedule exists
+            view["schedule"] = {"enabled": has_schedule(cloud, "instance", instance.id)}
+        return view
     found = [] if just_created else addresses(instance.id)
     if upstream(cloud.config, "https_links"):
         links = [{**link, "href": _https(link["href"])} for link in links]
@@ -237,6 +240,7 @@ def ha_view(cloud: Cloud, group: HAGroup, base_url: str, project_id: str) -> dic
         ],
         "replica_source": source_nodes,
         "replicas": replica_nodes,
+        "schedule": {"enabled": has_schedule(cloud, "ha", group.id)},
         "created": timestamp(group.created),
         "updated": timestamp(group.updated),
     }

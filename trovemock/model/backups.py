@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 
+from trovemock.clock import check_seconds
+from trovemock.config import Config
 from trovemock.fidelity import upstream
 from trovemock.model import copies, strategies
 from trovemock.model.catalog import FLAVORS
@@ -181,9 +183,9 @@ def _create_backup(cloud: Cloud, caller: Caller, req: BackupRequest) -> Backup:
         origin_id=backup_id,
         schedule_id=req.schedule_id,
     )
+    schedule_lifecycle(cloud, backup)  # first: it is the step that computes times
     cloud.store_backup(backup)
     source.running_backup = backup_id
-    schedule_lifecycle(cloud, backup)
     return backup
 
 
@@ -281,16 +283,21 @@ def _flavor_ram(flavor_id: str) -> int | None:
 
 
 # -- lifecycle --------------------------------------------------------------------------
-def schedule_lifecycle(cloud: Cloud, backup: Backup) -> None:
-    config = cloud.config
+def lifecycle_times(config: Config, backup: Backup) -> tuple[datetime, datetime]:
+    """When the backup turns BUILDING and when it ends (its own durations, else the
+    config's), counted from its creation."""
     new_s = backup.new_seconds if backup.new_seconds is not None else config.backup_new_seconds
     build_s = (
         backup.building_seconds
         if backup.building_seconds is not None
         else config.backup_building_seconds
     )
-    building_at = cloud.later(backup.created, new_s)
-    done_at = cloud.later(building_at, build_s)
+    building_at = Cloud.later(backup.created, new_s)
+    return building_at, Cloud.later(building_at, build_s)
+
+
+def schedule_lifecycle(cloud: Cloud, backup: Backup) -> None:
+    building_at, done_at = lifecycle_times(cloud.config, backup)  # before any change
     cloud.scheduler.at(building_at, _start_building, cloud, backup, backup.generation)
     cloud.scheduler.at(done_at, _finish, cloud, backup, backup.generation)
 
@@ -443,14 +450,23 @@ def force_status(cloud: Cloud, backup_id: str, status: str) -> Backup:
     backup = cloud.backups.get(backup_id)
     if backup is None:
         raise KeyError(backup_id)
+    owner = _owner(cloud, backup)
+    if status in RUNNING and owner is not None:
+        other = cloud.backups.get(owner.running_backup or "")
+        if other is not None and other is not backup and other.running:
+            kind = "HA instance" if backup.source_type == "ha" else "instance"
+            raise ValueError(
+                f"{kind} {owner.id} already runs backup {other.id} ({other.status}); one "
+                f"backup runs at a time, so backup {backup.id} cannot be {status} too. "
+                f"Force {other.id} to COMPLETED or FAILED first."
+            )
     backup.generation += 1
     backup.pinned = True
     if status != "NEW" and backup.size is None:
         backup.size = backup.used_gb
     if status in RUNNING:
         backup.status = status
-        owner = _owner(cloud, backup)
-        if owner is not None and owner.running_backup is None:
+        if owner is not None:
             owner.running_backup = backup.id
         cloud.touch(backup, now)
     else:
@@ -464,19 +480,20 @@ def set_durations(
     new_seconds: float | None = None,
     building_seconds: float | None = None,
 ) -> Backup:
-    """Override one backup's NEW and BUILDING durations, counted from its creation."""
+    """Override one backup's NEW and BUILDING durations, counted from its creation (each a
+    number of seconds from 0 to about 100 years)."""
+    checked = {}
     for label, value in (("new_seconds", new_seconds), ("building_seconds", building_seconds)):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int | float) or value < 0
-        ):
-            raise ValueError(f"{label} must be a number >= 0")
+        if value is not None:
+            try:
+                checked[label] = check_seconds(value, label)
+            except TypeError as error:
+                raise ValueError(str(error)) from None
     backup = cloud.backups.get(backup_id)
     if backup is None:
         raise KeyError(backup_id)
-    if new_seconds is not None:
-        backup.new_seconds = float(new_seconds)
-    if building_seconds is not None:
-        backup.building_seconds = float(building_seconds)
+    for label, value in checked.items():
+        setattr(backup, label, value)
     if backup.running and not backup.pinned:
         backup.generation += 1
         schedule_lifecycle(cloud, backup)

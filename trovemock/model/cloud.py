@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from trovemock.clock import Clock
+from trovemock.clock import Clock, ClockOutOfRange, check_time
 from trovemock.config import Config
 from trovemock.model.catalog import RACKSPACE_REGIONS, Datastores
 from trovemock.model.entities import (
@@ -22,7 +22,7 @@ from trovemock.model.entities import (
     Schedule,
     ScheduleRun,
 )
-from trovemock.model.errors import NotFound
+from trovemock.model.errors import NotFound, Unserviceable
 from trovemock.model.scheduler import Scheduler
 
 if TYPE_CHECKING:
@@ -64,15 +64,20 @@ class Cloud:
             self.regions: tuple[str, ...] = RACKSPACE_REGIONS
         else:
             self.regions = (config.openstack_region,)
+        before = set(vars(self))
         self.reset()
+        # What `reset` creates is the cloud's contents: `adopt` moves exactly these.
+        self._contents = tuple(name for name in vars(self) if name not in before)
 
     def reset(self) -> None:
+        """Empty the cloud (kept tokens stay). Every attribute set here is contents."""
         with self.lock:
             self.projects: dict[tuple[str, str], Project] = {}
             self.backups: dict[str, Backup] = {}
             self.instances: dict[str, Instance] = {}
             self.ha_groups: dict[str, HAGroup] = {}
-            self.children: dict[str, list[str]] = {}
+            # parent id -> child ids, in creation order (a dict: dropping one is O(1))
+            self.children: dict[str, dict[str, None]] = {}
             self.copies: dict[str, dict[str, str]] = {}  # origin id -> region -> backup id
             self.tokens: dict[str, tuple[str | None, frozenset[str]]] = dict(self.kept_tokens)
             self.scheduler = Scheduler()
@@ -93,8 +98,13 @@ class Cloud:
         so one operation sees one consistent moment (`cloud.time`)."""
         with self.lock:
             if self._depth == 0:
-                self._time = self.clock.now()
-                self.scheduler.run_until(self._time)
+                now = self.clock.now()
+                try:
+                    check_time(now, "the clock reads")
+                except ClockOutOfRange as error:
+                    raise Unserviceable(f"{error}; set the clock to a supported time.") from None
+                self._time = now
+                self.scheduler.run_until(now)
             self._depth += 1
             try:
                 yield self._time
@@ -130,6 +140,16 @@ class Cloud:
     def later(when: datetime, seconds: float) -> datetime:
         return when + timedelta(seconds=seconds)
 
+    def adopt(self, staged: Cloud) -> None:
+        """Take over the contents of `staged` in one step: an import is built in a private
+        cloud outside the lock, checked, and then swapped in here, inside an operation, by
+        plain assignments that cannot fail half-way. List caches are dropped."""
+        changes = self._changes + 1
+        for name in self._contents:
+            setattr(self, name, getattr(staged, name))
+        self._changes = max(changes, self._changes + 1)
+        self._snapshots = {}
+
     # -- regions and projects ---------------------------------------------------------
     @property
     def default_region(self) -> str:
@@ -163,7 +183,7 @@ class Cloud:
         self.backups[backup.id] = backup
         self.project(backup.region, backup.project_id).backups[backup.id] = backup
         if backup.parent_id is not None:
-            self.children.setdefault(backup.parent_id, []).append(backup.id)
+            self.children.setdefault(backup.parent_id, {})[backup.id] = None
         self.copies.setdefault(backup.origin_id, {})[backup.region] = backup.id
 
     def touch(self, backup: Backup, when: datetime) -> None:
@@ -181,7 +201,7 @@ class Cloud:
         if backup.parent_id is not None:
             siblings = self.children.get(backup.parent_id)
             if siblings is not None:
-                siblings.remove(backup.id)
+                siblings.pop(backup.id, None)
                 if not siblings:
                     del self.children[backup.parent_id]
         regions = self.copies.get(backup.origin_id)

@@ -97,11 +97,11 @@ def make_copy(
         used_gb=source.used_gb,
         origin_id=source.origin_id,
     )
-    cloud.store_backup(copy)
-    if status == "BUILDING":
+    if status == "BUILDING":  # scheduled first: computing the due time is what may fail
         cloud.scheduler.at(
             cloud.later(when, cloud.config.copy_seconds), _finish_copy, cloud, copy, 0
         )
+    cloud.store_backup(copy)
     return copy
 
 

@@ -39,6 +39,11 @@ class NotImplementedForDialect(DomainError):
     pass
 
 
+class Unserviceable(DomainError):
+    """The emulator cannot serve any request in its present setting (its clock reads a time
+    outside the supported range): 500 with the reason, and nothing changes."""
+
+
 def not_found(resource_id: object) -> NotFound:
     return NotFound(f"Resource {resource_id} cannot be found.")
 

@@ -171,6 +171,7 @@ def store_instance(
 ) -> Instance:
     """Store an instance; with `ends_in`, it moves from its status to that one after
     `instance_build_seconds`."""
+    due = cloud.later(when, cloud.config.instance_build_seconds) if ends_in else None
     instance = Instance(
         id=instance_id,
         project_id=project_id,
@@ -188,18 +189,14 @@ def store_instance(
     )
     cloud.instances[instance_id] = instance
     cloud.project(region, project_id).instances[instance_id] = instance
-    if ends_in is not None:
-        _settle_later(cloud, instance, cloud.config.instance_build_seconds, ends_in, when)
+    if due is not None and ends_in is not None:
+        _settle_at(cloud, instance, due, ends_in)
     return instance
 
 
-def _settle_later(
-    cloud: Cloud, instance: Instance, seconds: float, status: str, when: datetime
-) -> None:
+def _settle_at(cloud: Cloud, instance: Instance, due: datetime, status: str) -> None:
     instance.generation += 1
-    cloud.scheduler.at(
-        cloud.later(when, seconds), _settle, cloud, instance, instance.generation, status
-    )
+    cloud.scheduler.at(due, _settle, cloud, instance, instance.generation, status)
 
 
 def _settle(when: datetime, cloud: Cloud, instance: Instance, generation: int, status: str):
@@ -288,12 +285,13 @@ def _merge_contents(
     """A restore's databases and users: the backup's, plus those the request names. Trove
     passes the request's on to the guest, which creates what is missing, so a name the backup
     already holds is accepted (a user keeps its grants and gains the requested ones)."""
-    names = list(restored.databases)
-    names += [d for d in dict.fromkeys(databases) if d not in names]
-    grants = {name: list(granted) for name, granted in restored.users}
+    # Ordered sets (dicts): a request may repeat names, and a list scan per name would make
+    # the cost quadratic under the cloud's lock.
+    names = dict.fromkeys(restored.databases)
+    names.update(dict.fromkeys(databases))
+    grants = {name: dict.fromkeys(granted) for name, granted in restored.users}
     for name, granted in users:
-        have = grants.setdefault(name, [])
-        have += [d for d in granted if d not in have]
+        grants.setdefault(name, {}).update(dict.fromkeys(granted))
     return Contents(tuple(names), tuple((n, tuple(g)) for n, g in grants.items()))
 
 
@@ -379,9 +377,10 @@ def restart(cloud: Cloud, caller: Caller, instance_id: str) -> None:
     instance = visible_instance(cloud, caller, instance_id)
     with _refusal_noted(cloud, instance):
         require_available(cloud, instance)
+    due = cloud.later(now, cloud.config.instance_action_seconds)
     instance.status = "REBOOT"
     instance.updated = now
-    _settle_later(cloud, instance, cloud.config.instance_action_seconds, "ACTIVE", now)
+    _settle_at(cloud, instance, due, "ACTIVE")
 
 
 def resize(
@@ -410,18 +409,21 @@ def resize(
                     f"'{instance.flavor_id}'."
                 )
             new_flavor = flavor(wanted)
+    due = cloud.later(now, cloud.config.instance_action_seconds)
     instance.resize_flavor_id = new_flavor
     instance.resize_volume_size = volume_size
     instance.status = "RESIZE"
     instance.updated = now
-    _settle_later(cloud, instance, cloud.config.instance_action_seconds, "ACTIVE", now)
+    _settle_at(cloud, instance, due, "ACTIVE")
 
 
 # -- databases and users ------------------------------------------------------------------
 def add_databases(cloud: Cloud, caller: Caller, instance_id: str, names: list[str]) -> None:
+    """All or nothing; checks cost O(existing + new) (sets, never a list scan per name)."""
     instance = visible_instance(cloud, caller, instance_id)
     require_available(cloud, instance)
-    taken = [n for n in names if n in instance.databases]
+    existing = set(instance.databases)
+    taken = [n for n in names if n in existing]
     if taken or len(set(names)) != len(names):
         raise BadRequest(f"A database with the name {(taken or names)[0]} already exists.")
     instance.databases.extend(names)
@@ -444,8 +446,9 @@ def add_users(
     taken = [n for n in names if n in instance.users]
     if taken or len(set(names)) != len(names):
         raise BadRequest(f"A user with the name {(taken or names)[0]} already exists.")
+    existing = set(instance.databases)
     for _name, databases in users:
-        missing = [d for d in databases if d not in instance.databases]
+        missing = [d for d in databases if d not in existing]
         if missing:
             raise BadRequest(f"Database {missing[0]} does not exist on instance {instance_id}.")
     for name, databases in users:
@@ -532,18 +535,20 @@ def disable_root(cloud: Cloud, caller: Caller, instance_id: str) -> None:
 
 def reset_status(cloud: Cloud, caller: Caller, instance_id: str, *, force_delete: bool) -> None:
     """Trove's `reset_status` action: admin only, or the owner when it asks for
-    `force_delete`. The datastore status reads ERROR and every running backup of the
-    instance becomes FAILED (completed ones are untouched)."""
+    `force_delete`. Every running backup of the instance becomes FAILED (completed ones are
+    untouched) and the datastore status is UNKNOWN (ERROR, no actions) until the guest
+    agent's next heartbeat."""
     from trovemock.model.backups import fail_running_backups
 
     instance = visible_instance(cloud, caller, instance_id)
     if not caller.is_admin and not (force_delete and instance.project_id == caller.project_id):
         policy = "instance:force_delete" if force_delete else "instance:reset_status"
         raise Forbidden(f"Policy doesn't allow {policy} to be performed.")
+    due = cloud.later(cloud.time, HEARTBEAT_SECONDS)  # before any change
     instance.service_reset = True
     instance.updated = cloud.time
     fail_running_backups(cloud, instance)
-    heartbeat_later(cloud, instance, cloud.time)
+    cloud.scheduler.at(due, _heartbeat, cloud, instance)
 
 
 # The guest agent reports the database's status on its periodic task (oslo.service's
@@ -551,12 +556,8 @@ def reset_status(cloud: Cloud, caller: Caller, instance_id: str, *, force_delete
 HEARTBEAT_SECONDS = 60.0
 
 
-def heartbeat_later(cloud: Cloud, instance: Instance, since: datetime) -> None:
+def _heartbeat(when: datetime, cloud: Cloud, instance: Instance) -> None:
     """The guest's next heartbeat: the datastore reads HEALTHY again (the server's own
     status is untouched)."""
-    cloud.scheduler.at(cloud.later(since, HEARTBEAT_SECONDS), _heartbeat, cloud, instance)
-
-
-def _heartbeat(when: datetime, cloud: Cloud, instance: Instance) -> None:
     if instance.id in cloud.instances and instance.service_reset:
         instance.service_reset = False

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from trovemock.clock import parse_time
+from trovemock.clock import check_time, parse_time
 from trovemock.model import schedules
 from trovemock.model.cloud import Cloud
 from trovemock.model.entities import BackupStrategy, Schedule, ScheduleRun
@@ -44,12 +44,16 @@ def parse_parts(cloud: Cloud, state: dict[str, Any]) -> Parts:
     """Everything checked before the cloud changes; ValueError names the bad place."""
     parts = Parts()
     sources: set[tuple[str, str]] = set()
+    ids: set[str] = set()
     for n, d in _items(state, "schedules"):
         schedule = _schedule_in(cloud, d, f"schedules[{n}]")
         key = (schedule.source_type, schedule.source_id)
         if key in sources:
             raise ValueError(f"schedules[{n}]: a second schedule for {key[0]} {key[1]}")
+        if schedule.id in ids:
+            raise ValueError(f"schedules[{n}]: a second schedule with id {schedule.id}")
         sources.add(key)
+        ids.add(schedule.id)
         parts.schedules.append(schedule)
     for n, d in _items(state, "schedule_runs"):
         parts.runs.append(_run_in(cloud, d, f"schedule_runs[{n}]"))
@@ -152,9 +156,10 @@ def _whole(d: dict[str, Any], key: str, where: str) -> int:
 
 def _time(d: dict[str, Any], key: str, where: str) -> datetime:
     try:
-        return parse_time(d.get(key))  # type: ignore[arg-type]
+        when = parse_time(d.get(key))  # type: ignore[arg-type]
     except (ValueError, TypeError):
         raise ValueError(f"{where}.{key} must be an ISO 8601 time") from None
+    return check_time(when, f"{where}.{key}")  # later runs are computed from it
 
 
 def _optional_time(d: dict[str, Any], key: str, where: str) -> datetime | None:

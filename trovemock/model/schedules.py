@@ -243,6 +243,12 @@ def drop(cloud: Cloud, schedule: Schedule) -> None:
         del cloud.schedule_of_source[(schedule.source_type, schedule.source_id)]
 
 
+def has_schedule(cloud: Cloud, source_type: str, source_id: str) -> bool:
+    """Whether an instance (or HA group) is backed up on a schedule: its document shows it as
+    ``"schedule": {"enabled": ...}``."""
+    return (source_type, source_id) in cloud.schedule_of_source
+
+
 def forget_source(cloud: Cloud, source_type: str, source_id: str) -> None:
     """Its instance (or HA group) is gone: the schedule stops and disappears."""
     schedule_id = cloud.schedule_of_source.get((source_type, source_id))

@@ -1,26 +1,59 @@
 """Export and import the whole cloud as JSON-ready data (the control API's state endpoint,
-`trovemock serve --state FILE`). An import is parsed completely before anything changes."""
+`trovemock serve --state FILE`).
+
+An import is all or nothing, in two steps:
+
+1. `stage` reads and checks everything, outside the cloud's lock, and builds the new contents
+   in a private `Cloud`. Every refusal is a ValueError naming the record (`backups[3].
+   parent_id ...`): wrong types, times the emulator cannot reach, duplicate ids, parents that
+   are missing, in another project or region, or that form a cycle, HA group members and
+   running backups that the state does not hold.
+2. `install` runs inside one operation: it computes every due transition first (the only step
+   that depends on the config), then swaps the staged contents in by plain assignments and
+   puts the transitions on the scheduler. A refused import leaves the cloud as it was.
+
+`export_state(import_state(export_state(cloud)))` is byte-identical to the first export (the
+`order` of each backup, which lists sort on, is kept).
+
+One function reads each kind of record (`_instance_in`, `_group_in`, `_backup_in`,
+`_token_in`) and one writes it (`_*_out`); a new kind adds its pair and a line in `stage`.
+Schedules, their runs and backup strategies are `model.schedule_state`'s: parsed in `stage`,
+installed in `install`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import fields
+import itertools
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from trovemock.clock import parse_time
+from trovemock.clock import ClockOutOfRange, check_seconds, check_time, parse_time
 from trovemock.model import schedule_state
-from trovemock.model.backups import schedule_lifecycle
+from trovemock.model.backups import _finish, _finish_delete, _start_building, lifecycle_times
+from trovemock.model.catalog import FLAVORS, stable_id
 from trovemock.model.cloud import Cloud
 from trovemock.model.copies import _finish_copy
-from trovemock.model.entities import BACKUP_STATUSES, Backup, Contents, HAGroup, Instance
+from trovemock.model.entities import (
+    BACKUP_STATUSES,
+    INSTANCE_STATUSES,
+    Backup,
+    Contents,
+    Datastore,
+    HAGroup,
+    Instance,
+)
 from trovemock.model.errors import NotFound
-from trovemock.model.instances import _settle_later, heartbeat_later
+from trovemock.model.instances import HEARTBEAT_SECONDS, _heartbeat, _settle
 
 FORMAT = 1
 _SETTLING = ("BUILD", "REBOOT", "RESIZE")
 
 
 def export_state(cloud: Cloud) -> dict[str, Any]:
+    """Runs inside an operation (`cloud.time` is the export's `now`)."""
     backups = sorted(cloud.backups.values(), key=lambda b: b.order)
     return {
         "format": FORMAT,
@@ -29,16 +62,34 @@ def export_state(cloud: Cloud) -> dict[str, Any]:
         "instances": [_instance_out(i) for i in cloud.instances.values()],
         "ha_groups": [_group_out(g) for g in cloud.ha_groups.values()],
         "backups": [_backup_out(b) for b in backups],
-        "tokens": [
-            {"token": t, "project_id": p, "roles": sorted(r)} for t, (p, r) in cloud.tokens.items()
-        ],
+        "tokens": [_token_out(t, p, r) for t, (p, r) in cloud.tokens.items()],
         **schedule_state.export_parts(cloud),
     }
 
 
-def import_state(cloud: Cloud, state: Any) -> None:
-    """Replace the cloud's contents with `state`; ValueError (naming the place) if any part
-    of it is malformed, in which case nothing changes."""
+def import_state(cloud: Cloud, state: Any, *, then: Callable[[], None] | None = None) -> None:
+    """Replace the cloud's contents with `state`; ValueError (naming the place) if any part of
+    it is refused, in which case nothing changes. `then` runs in the same operation, right
+    after the swap (the mock drops the identity tokens the new state does not hold)."""
+    staged = stage(cloud, state)
+    with cloud.operation():
+        install(cloud, staged)
+        if then is not None:
+            then()
+
+
+@dataclass
+class Staged:
+    """Checked contents, ready to be swapped in."""
+
+    contents: Cloud
+    datastores: set[tuple[str, str]] = field(default_factory=set)
+    schedule_parts: schedule_state.Parts = field(default_factory=schedule_state.Parts)
+
+
+def stage(cloud: Cloud, state: Any) -> Staged:
+    """Check `state` completely and build its contents in a private cloud (no lock needed:
+    it reads only the cloud's fixed facts, its dialect and regions)."""
     if not isinstance(state, dict):
         raise ValueError("state must be a JSON object")
     if state.get("format") != FORMAT:
@@ -47,57 +98,172 @@ def import_state(cloud: Cloud, state: Any) -> None:
         raise ValueError(
             f"state.dialect is {state.get('dialect')!r} but this cloud is {cloud.dialect!r}"
         )
-    instances = [_instance_in(cloud, d, f"instances[{n}]") for n, d in _items(state, "instances")]
-    groups = [_group_in(cloud, d, f"ha_groups[{n}]") for n, d in _items(state, "ha_groups")]
-    backups = [_backup_in(cloud, d, f"backups[{n}]") for n, d in _items(state, "backups")]
-    tokens = []
-    for n, d in _items(state, "tokens"):
-        token, roles = d.get("token"), d.get("roles", [])
-        if not isinstance(token, str) or not token or not isinstance(roles, list):
-            raise ValueError(f"tokens[{n}] needs a token string and a roles list")
-        tokens.append((token, d.get("project_id"), tuple(roles)))
-    parts = schedule_state.parse_parts(cloud, state)
-    with cloud.operation():
-        cloud.reset()
-        for instance in instances:
-            cloud.instances[instance.id] = instance
-            cloud.project(instance.region, instance.project_id).instances[instance.id] = instance
-        for group in groups:
-            cloud.ha_groups[group.id] = group
-            cloud.project(group.region, group.project_id).ha_groups[group.id] = group
-        for backup in backups:
-            cloud.store_backup(backup)
-        for token, project_id, roles in tokens:
-            cloud.add_token(token, project_id, roles)
-        _resume(cloud, instances, backups)
-        schedule_state.install(cloud, parts)
+    reader = _Reader(cloud)
+    instances = _read(state, "instances", lambda d, w: _instance_in(reader, d, w))
+    groups = _read(state, "ha_groups", lambda d, w: _group_in(reader, d, w))
+    backups = _read(state, "backups", lambda d, w: _backup_in(reader, d, w))
+    tokens = _read(state, "tokens", _token_in)
+    _check_links(instances, groups, backups)
+    schedule_parts = schedule_state.parse_parts(cloud, state)
+
+    contents = Cloud(cloud.dialect, cloud.clock, cloud.config)
+    contents.tokens = {}
+    for _, instance in instances:
+        contents.instances[instance.id] = instance
+        contents.project(instance.region, instance.project_id).instances[instance.id] = instance
+    for _, group in groups:
+        contents.ha_groups[group.id] = group
+        contents.project(group.region, group.project_id).ha_groups[group.id] = group
+    _store_backups(contents, [b for _, b in backups])
+    for _, (token, project_id, roles) in tokens:
+        contents.tokens[token] = (project_id, frozenset(roles))
+    return Staged(contents, reader.datastores, schedule_parts)
 
 
-def _resume(cloud: Cloud, instances: list[Instance], backups: list[Backup]) -> None:
-    """Put the in-flight transitions back on the scheduler."""
-    for backup in backups:
-        if backup.pinned or backup.status not in ("NEW", "BUILDING"):
+def install(cloud: Cloud, staged: Staged) -> None:
+    """Swap `staged` in. Runs inside an operation; nothing changes if it raises."""
+    contents = staged.contents
+    events = _due_events(cloud, contents)  # the one step that can still refuse
+    registered = {pair: cloud.datastores.get(*pair) for pair in staged.datastores}
+    records: list[Instance | HAGroup | Backup] = [
+        *contents.instances.values(), *contents.ha_groups.values(), *contents.backups.values()
+    ]
+    for record in records:
+        record.datastore = registered[(record.datastore.type, record.datastore.version)]
+    cloud.adopt(contents)
+    for token, value in cloud.kept_tokens.items():  # `--admin-token` tokens survive imports
+        cloud.tokens.setdefault(token, value)
+    for due, action, *args in events:
+        cloud.scheduler.at(due, action, *args)
+    schedule_state.install(cloud, staged.schedule_parts)  # into the fresh contents
+    cloud.catch_up()
+
+
+# -- due transitions ------------------------------------------------------------------------
+def _due_events(cloud: Cloud, contents: Cloud) -> list[tuple[Any, ...]]:
+    """The transitions the staged records still have ahead, bound to `cloud`."""
+    config = cloud.config
+    events: list[tuple[Any, ...]] = []
+    try:
+        for backup in contents.backups.values():
+            if backup.deleting:  # upstream fidelity: the taskmanager removes it after all
+                due = cloud.later(cloud.time, config.delete_seconds)
+                events.append((due, _finish_delete, cloud, backup, backup.generation, False))
+            if backup.pinned or backup.status not in ("NEW", "BUILDING"):
+                continue
+            if backup.origin_id != backup.id:
+                due = cloud.later(backup.created, config.copy_seconds)
+                events.append((due, _finish_copy, cloud, backup, backup.generation))
+            else:
+                building_at, done_at = lifecycle_times(config, backup)
+                events.append((building_at, _start_building, cloud, backup, backup.generation))
+                events.append((done_at, _finish, cloud, backup, backup.generation))
+        for instance in contents.instances.values():
+            if instance.status in _SETTLING:
+                seconds = (
+                    config.instance_build_seconds
+                    if instance.status == "BUILD"
+                    else config.instance_action_seconds
+                )
+                instance.generation += 1
+                due = cloud.later(instance.updated, seconds)
+                events.append((due, _settle, cloud, instance, instance.generation, "ACTIVE"))
+            if instance.service_reset:  # the guest agent's next heartbeat
+                due = cloud.later(instance.updated, HEARTBEAT_SECONDS)
+                events.append((due, _heartbeat, cloud, instance))
+    except OverflowError:
+        raise ValueError("a due time of the state is past the end of the calendar") from None
+    return events
+
+
+def _store_backups(contents: Cloud, backups: list[Backup]) -> None:
+    """Store in list order (`order`), keeping each backup's `order` so a re-export is
+    byte-identical. Orders that are missing or repeated are renumbered in list order."""
+    given = [b.order for b in backups]
+    keep = all(o > 0 for o in given) and len(set(given)) == len(given)
+    ranked = sorted(range(len(backups)), key=lambda n: (given[n], n)) if keep else None
+    for n in ranked if ranked is not None else range(len(backups)):
+        contents.store_backup(backups[n])  # numbers 1, 2, ... in this order
+    if ranked is not None:
+        for n in ranked:
+            backups[n].order = given[n]
+        contents._order = itertools.count(max(given, default=0) + 1)
+    # Several copies of one backup in one region: the newest is the one copy_in finds.
+    for backup in sorted(backups, key=lambda b: (b.created, b.order)):
+        contents.copies.setdefault(backup.origin_id, {})[backup.region] = backup.id
+
+
+# -- links between records ------------------------------------------------------------------
+def _check_links(
+    instances: list[tuple[str, Instance]],
+    groups: list[tuple[str, HAGroup]],
+    backups: list[tuple[str, Backup]],
+) -> None:
+    instance_ids = {i.id for _, i in instances}
+    by_id = {b.id: (where, b) for where, b in backups}
+    # An instance's `ha_id` may name a group the state lacks (the group went, its members
+    # stayed): nothing reads it but the control API's view. A group's members are read.
+    for where, instance in instances:
+        _running_link(where, instance.running_backup, by_id)
+    for where, group in groups:
+        for member in group.members:
+            if member not in instance_ids:
+                raise ValueError(f"{where}.members: {member!r} names no instance of the state")
+        _running_link(where, group.running_backup, by_id)
+    for where, backup in backups:
+        if backup.parent_id is None:
             continue
-        if backup.origin_id != backup.id:
-            cloud.scheduler.at(
-                cloud.later(backup.created, cloud.config.copy_seconds),
-                _finish_copy,
-                cloud,
-                backup,
-                backup.generation,
+        found = by_id.get(backup.parent_id)
+        if found is None:
+            raise ValueError(
+                f"{where}.parent_id {backup.parent_id!r} names no backup of the state"
             )
-        else:
-            schedule_lifecycle(cloud, backup)
-    for instance in instances:
-        if instance.status in _SETTLING:
-            seconds = (
-                cloud.config.instance_build_seconds
-                if instance.status == "BUILD"
-                else cloud.config.instance_action_seconds
+        parent = found[1]
+        if (parent.project_id, parent.region) != (backup.project_id, backup.region):
+            raise ValueError(
+                f"{where}.parent_id {backup.parent_id!r} is a backup of another project or "
+                "region"
             )
-            _settle_later(cloud, instance, seconds, "ACTIVE", instance.updated)
-        if instance.service_reset:
-            heartbeat_later(cloud, instance, instance.updated)
+    _check_no_cycle(backups, by_id)
+
+
+def _running_link(where: str, backup_id: str | None, by_id: dict[str, Any]) -> None:
+    if backup_id is not None and backup_id not in by_id:
+        raise ValueError(f"{where}.running_backup {backup_id!r} names no backup of the state")
+
+
+def _check_no_cycle(
+    backups: list[tuple[str, Backup]], by_id: dict[str, tuple[str, Backup]]
+) -> None:
+    """Every parent chain must end: a cycle would make deletes and restores loop forever."""
+    done: set[str] = set()
+    for where, backup in backups:
+        path: list[str] = []
+        on_path: set[str] = set()
+        current: str | None = backup.id
+        while current is not None and current not in done:
+            if current in on_path:
+                raise ValueError(
+                    f"{where}.parent_id: the parents of backup {backup.id} form a cycle "
+                    f"({' -> '.join(path[path.index(current):] + [current])})"
+                )
+            on_path.add(current)
+            path.append(current)
+            current = by_id[current][1].parent_id
+        done.update(path)
+
+
+def _read(state: dict[str, Any], kind: str, read: Callable[[dict[str, Any], str], Any]) -> list:
+    """[(place, record)] of one kind, each read by `read`; the same id twice is refused."""
+    records = [(where, read(data, where)) for where, data in _items(state, kind)]
+    seen: dict[str, str] = {}
+    for where, record in records:
+        key = record[0] if isinstance(record, tuple) else record.id
+        if key in seen:
+            what = "token" if kind == "tokens" else "id"
+            raise ValueError(f"{where}: {what} {key!r} is also {seen[key]}")
+        seen[key] = where
+    return records
 
 
 # -- out ----------------------------------------------------------------------------------
@@ -105,7 +271,7 @@ def _time(when: datetime) -> str:
     return when.isoformat()
 
 
-def _datastore_out(datastore) -> dict[str, str]:
+def _datastore_out(datastore: Datastore) -> dict[str, str]:
     return {"type": datastore.type, "version": datastore.version}
 
 
@@ -172,15 +338,44 @@ def _backup_out(b: Backup) -> dict[str, Any]:
     return data
 
 
+def _token_out(token: str, project_id: str | None, roles: frozenset[str]) -> dict[str, Any]:
+    return {"token": token, "project_id": project_id, "roles": sorted(roles)}
+
+
 # -- in -----------------------------------------------------------------------------------
-def _items(state: dict[str, Any], key: str):
+class _Reader:
+    """Reads typed fields of one record, naming the place of any refusal."""
+
+    def __init__(self, cloud: Cloud) -> None:
+        self.cloud = cloud
+        self.datastores: set[tuple[str, str]] = set()
+
+    def region(self, data: dict[str, Any], where: str) -> str:
+        try:
+            return self.cloud.region_named(_need(data, "region", str, where))
+        except NotFound:
+            raise ValueError(
+                f"{where}.region {data['region']!r} is not a region of this cloud"
+            ) from None
+
+    def datastore(self, data: dict[str, Any], where: str) -> Datastore:
+        ds = _need(data, "datastore", dict, where)
+        kind = _text(ds, "type", f"{where}.datastore")
+        version = _text(ds, "version", f"{where}.datastore")
+        self.datastores.add((kind, version))
+        # The same value the cloud's registry makes; `install` swaps in the registered one.
+        return Datastore(kind, version, stable_id("version", kind, version), stable_id(kind))
+
+
+def _items(state: dict[str, Any], key: str) -> Iterator[tuple[str, dict[str, Any]]]:
     value = state.get(key, [])
     if not isinstance(value, list):
         raise ValueError(f"state.{key} must be a list")
     for n, item in enumerate(value):
+        where = f"{key}[{n}]"
         if not isinstance(item, dict):
-            raise ValueError(f"{key}[{n}] must be an object")
-        yield n, item
+            raise ValueError(f"{where} must be an object")
+        yield where, item
 
 
 def _need(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
@@ -190,101 +385,208 @@ def _need(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: 
     return value
 
 
+def _text(data: dict[str, Any], key: str, where: str) -> str:
+    value = _need(data, key, str, where)
+    if not value:
+        raise ValueError(f"{where}.{key} must not be empty")
+    return value
+
+
+def _optional_text(data: dict[str, Any], key: str, where: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{where}.{key} must be a string or null")
+    return value
+
+
+def _optional_id(data: dict[str, Any], key: str, where: str) -> str | None:
+    value = _optional_text(data, key, where)
+    if value == "":
+        raise ValueError(f"{where}.{key} must not be empty")
+    return value
+
+
+def _number(data: dict[str, Any], key: str, where: str, *, optional: bool = False) -> Any:
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{where}.{key} must be a finite number")
+    if value < 0:
+        raise ValueError(f"{where}.{key} must be >= 0")
+    return value
+
+
+def _whole(data: dict[str, Any], key: str, where: str, *, optional: bool = False) -> Any:
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{where}.{key} must be a whole number >= 0")
+    return value
+
+
+def _flag(data: dict[str, Any], key: str, where: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{where}.{key} must be true or false")
+    return value
+
+
+def _seconds(data: dict[str, Any], key: str, where: str) -> float | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    try:
+        return check_seconds(value, f"{where}.{key}")
+    except TypeError as error:
+        raise ValueError(str(error)) from None
+
+
 def _when(data: dict[str, Any], key: str, where: str) -> datetime:
     try:
-        return parse_time(_need(data, key, str, where))
+        return check_time(parse_time(_need(data, key, str, where)), f"{where}.{key}")
+    except ClockOutOfRange:
+        raise
     except (ValueError, TypeError) as error:
         raise ValueError(f"{where}.{key}: {error}") from None
 
 
-def _region(cloud: Cloud, data: dict[str, Any], where: str) -> str:
-    try:
-        return cloud.region_named(_need(data, "region", str, where))
-    except NotFound:
-        raise ValueError(
-            f"{where}.region {data['region']!r} is not a region of this cloud"
-        ) from None
-
-
-def _datastore_in(cloud: Cloud, data: dict[str, Any], where: str):
-    ds = _need(data, "datastore", dict, where)
-    return cloud.datastores.get(
-        _need(ds, "type", str, f"{where}.datastore"),
-        _need(ds, "version", str, f"{where}.datastore"),
-    )
-
-
-def _contents_in(data: dict[str, Any], where: str) -> Contents:
-    databases = _need(data, "databases", list, where)
-    users = _need(data, "users", dict, where)
-    return Contents(tuple(map(str, databases)), tuple((k, tuple(v)) for k, v in users.items()))
-
-
-def _instance_in(cloud: Cloud, d: dict[str, Any], where: str) -> Instance:
-    contents = _contents_in(d, where)
-    return Instance(
-        id=_need(d, "id", str, where),
-        project_id=_need(d, "project_id", str, where),
-        region=_region(cloud, d, where),
-        name=_need(d, "name", str, where),
-        status=_need(d, "status", str, where),
-        created=_when(d, "created", where),
-        updated=_when(d, "updated", where),
-        datastore=_datastore_in(cloud, d, where),
-        volume_size=_need(d, "volume_size", int, where),
-        flavor_id=_need(d, "flavor_id", str, where),
-        used_gb=float(_need(d, "used_gb", (int, float), where)),
-        databases=list(contents.databases),
-        users=dict(contents.users),
-        ha_id=d.get("ha_id"),
-        running_backup=d.get("running_backup"),
-        root_enabled=d.get("root_enabled") is True,
-        service_reset=d.get("service_reset") is True,
-        resize_flavor_id=_optional(d, "resize_flavor_id", str, where),
-        resize_volume_size=_optional(d, "resize_volume_size", int, where),
-    )
-
-
-def _optional(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
+def _one_of(data: dict[str, Any], key: str, allowed: tuple[str, ...], where: str) -> str:
     value = data.get(key)
-    if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
-        raise ValueError(f"{where}.{key} has the wrong type")
+    if value not in allowed:
+        raise ValueError(f"{where}.{key} {value!r} is not one of {', '.join(allowed)}")
     return value
 
 
-def _group_in(cloud: Cloud, d: dict[str, Any], where: str) -> HAGroup:
-    return HAGroup(
-        id=_need(d, "id", str, where),
-        project_id=_need(d, "project_id", str, where),
-        region=_region(cloud, d, where),
+def _names(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ValueError(f"{where} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _contents_in(data: dict[str, Any], where: str) -> Contents:
+    databases = _names(data.get("databases"), f"{where}.databases")
+    users = _need(data, "users", dict, where)
+    grants = tuple((name, _names(dbs, f"{where}.users[{name!r}]")) for name, dbs in users.items())
+    if not all(name for name, _ in grants):
+        raise ValueError(f"{where}.users: a user name is empty")
+    return Contents(databases, grants)
+
+
+def _flavor(data: dict[str, Any], where: str) -> str:
+    flavor_id = _need(data, "flavor_id", str, where)
+    if flavor_id not in FLAVORS:
+        raise ValueError(f"{where}.flavor_id {flavor_id!r} is not one of {', '.join(FLAVORS)}")
+    return flavor_id
+
+
+def _instance_in(reader: _Reader, d: dict[str, Any], where: str) -> Instance:
+    contents = _contents_in(d, where)
+    instance = Instance(
+        id=_text(d, "id", where),
+        project_id=_text(d, "project_id", where),
+        region=reader.region(d, where),
         name=_need(d, "name", str, where),
-        status=_need(d, "status", str, where),
+        status=_one_of(d, "status", INSTANCE_STATUSES, where),
         created=_when(d, "created", where),
         updated=_when(d, "updated", where),
-        datastore=_datastore_in(cloud, d, where),
-        volume_size=_need(d, "volume_size", int, where),
-        flavor_id=_need(d, "flavor_id", str, where),
-        members=[str(m) for m in _need(d, "members", list, where)],
-        running_backup=d.get("running_backup"),
+        datastore=reader.datastore(d, where),
+        volume_size=_whole(d, "volume_size", where),
+        flavor_id=_flavor(d, where),
+        used_gb=float(_number(d, "used_gb", where)),
+        databases=list(contents.databases),
+        users=dict(contents.users),
+        ha_id=_optional_id(d, "ha_id", where),
+        running_backup=_optional_id(d, "running_backup", where),
+        root_enabled=_flag(d, "root_enabled", where),
+        service_reset=_flag(d, "service_reset", where),
+        resize_flavor_id=_resize_flavor(d, where),
+        resize_volume_size=_whole(d, "resize_volume_size", where, optional=True),
     )
+    return instance
 
 
-def _backup_in(cloud: Cloud, d: dict[str, Any], where: str) -> Backup:
-    status = _need(d, "status", str, where)
-    if status not in BACKUP_STATUSES:
-        raise ValueError(f"{where}.status {status!r} is not a backup status")
-    plain = {name: d.get(name) for name in _BACKUP_PLAIN if name in d}
-    for key in ("id", "project_id", "region", "name"):
-        _need(d, key, str, where)
-    plain["region"] = _region(cloud, d, where)
-    try:
-        return Backup(
-            **plain,
-            created=_when(d, "created", where),
-            updated=_when(d, "updated", where),
-            datastore=_datastore_in(cloud, d, where),
-            contents=_contents_in(_need(d, "contents", dict, where), f"{where}.contents"),
-            copy_to=tuple(d.get("copy_to") or ()),
-        )
-    except TypeError as error:
-        raise ValueError(f"{where}: {error}") from None
+def _resize_flavor(data: dict[str, Any], where: str) -> str | None:
+    flavor_id = _optional_id(data, "resize_flavor_id", where)
+    if flavor_id is not None and flavor_id not in FLAVORS:
+        raise ValueError(f"{where}.resize_flavor_id {flavor_id!r} is not one of "
+                         f"{', '.join(FLAVORS)}")
+    return flavor_id
+
+
+def _group_in(reader: _Reader, d: dict[str, Any], where: str) -> HAGroup:
+    group = HAGroup(
+        id=_text(d, "id", where),
+        project_id=_text(d, "project_id", where),
+        region=reader.region(d, where),
+        name=_need(d, "name", str, where),
+        status=_one_of(d, "status", INSTANCE_STATUSES, where),
+        created=_when(d, "created", where),
+        updated=_when(d, "updated", where),
+        datastore=reader.datastore(d, where),
+        volume_size=_whole(d, "volume_size", where),
+        flavor_id=_flavor(d, where),
+        members=list(_names(d.get("members"), f"{where}.members")),
+        running_backup=_optional_id(d, "running_backup", where),
+    )
+    return group
+
+
+def _backup_in(reader: _Reader, d: dict[str, Any], where: str) -> Backup:
+    backup_id = _text(d, "id", where)
+    copy_to = d.get("copy_to") or []
+    backup = Backup(
+        id=backup_id,
+        project_id=_text(d, "project_id", where),
+        region=reader.region(d, where),
+        name=_need(d, "name", str, where),
+        description=_optional_text(d, "description", where),
+        status=_one_of(d, "status", BACKUP_STATUSES, where),
+        created=_when(d, "created", where),
+        updated=_when(d, "updated", where),
+        datastore=reader.datastore(d, where),
+        instance_id=_optional_id(d, "instance_id", where),
+        parent_id=_optional_id(d, "parent_id", where),
+        contents=_contents_in(_need(d, "contents", dict, where), f"{where}.contents"),
+        size=_number(d, "size", where, optional=True),
+        location_ref=_optional_text(d, "location_ref", where),
+        source_type=_one_of(d, "source_type", ("instance", "ha"), where)
+        if "source_type" in d
+        else "instance",
+        source_id=_optional_id(d, "source_id", where),
+        flavor_ram=_whole(d, "flavor_ram", where, optional=True),
+        volume_size=_whole(d, "volume_size", where, optional=True),
+        is_automated=_flag(d, "is_automated", where),
+        swift_container=_optional_text(d, "swift_container", where),
+        used_gb=float(_number(d, "used_gb", where)) if "used_gb" in d else 0.0,
+        outcome=_one_of(d, "outcome", ("COMPLETED", "FAILED"), where)
+        if "outcome" in d
+        else "COMPLETED",
+        copy_to=tuple(
+            reader.region({"region": r}, f"{where}.copy_to") for r in _list(copy_to, where)
+        ),
+        origin_id=_optional_id(d, "origin_id", where) or backup_id,
+        schedule_id=_optional_id(d, "schedule_id", where),
+        pinned=_flag(d, "pinned", where),
+        new_seconds=_seconds(d, "new_seconds", where),
+        building_seconds=_seconds(d, "building_seconds", where),
+        order=_whole(d, "order", where, optional=True) or 0,
+        deleting=_flag(d, "deleting", where),
+    )
+    if backup.size is not None:
+        backup.size = float(backup.size)
+    return backup
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError(f"{where}.copy_to must be a list")
+    return value
+
+
+def _token_in(d: dict[str, Any], where: str) -> tuple[str, str | None, tuple[str, ...]]:
+    token = _text(d, "token", where)
+    project_id = _optional_id(d, "project_id", where)
+    roles = _names(d.get("roles", []), f"{where}.roles")
+    return token, project_id, roles
