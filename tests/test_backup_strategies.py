@@ -128,7 +128,8 @@ def test_strategies_belong_to_their_project(cloud) -> None:
     ({"backup_strategy": {"swift_container": "a", "instance_id": None}},
      "Validation error: backup_strategy['instance_id'] None is not of type 'string'"),
     ({"backup_strategy": {"swift_container": "a", "instance_id": "abc"}},
-     "Validation error: backup_strategy['instance_id'] 'abc' does not match"),
+     "Validation error: backup_strategy['instance_id'] 'abc' does not match "
+     "'^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$'"),
     ({"backup_strategy": {"swift_container": "---"}},
      "Validation error: backup_strategy['swift_container'] '---' does not match "
      "'^.*[0-9a-zA-Z]+.*$'"),

@@ -85,6 +85,55 @@ def test_resize_flavor(dialect: str) -> None:
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_resize_shows_the_new_size_once_it_is_done(dialect: str) -> None:
+    """As Trove's taskmanager records the new flavor and volume when the resize ends."""
+    mock, api, project = make(dialect)
+    instance = seed_instance(mock, project, flavor_id="1", volume_size=2)
+    assert api.post(f"/instances/{instance}/action",
+                    {"resize": {"volume": {"size": 4}}}).status_code == 202
+    shown = get_instance(api, instance)
+    assert (shown["status"], shown["volume"]["size"]) == ("RESIZE", 2)
+    mock.clock.advance(mock.config.instance_action_seconds + 1)
+    assert get_instance(api, instance)["volume"]["size"] == 4
+    href = f"http://localhost/v1.0/{project}/flavors/2"  # a flavor's link is taken too
+    assert api.post(f"/instances/{instance}/action",
+                    {"resize": {"flavorRef": href}}).status_code == 202
+    assert str(get_instance(api, instance)["flavor"]["id"]) == "1"
+    mock.clock.advance(mock.config.instance_action_seconds + 1)
+    assert str(get_instance(api, instance)["flavor"]["id"]) == "2"
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_resize_flavor_refusals_are_troves(dialect: str) -> None:
+    mock, api, project = make(dialect)
+    instance = seed_instance(mock, project, flavor_id="1")
+    path = f"/instances/{instance}/action"
+    assert fault_of(api.post(path, {"resize": {"flavorRef": "1"}}), 400, "badRequest") == (
+        "The new flavor id must be different than the current flavor id of '1'.")
+    assert fault_of(api.post(path, {"resize": {"flavorRef": "99"}}), 400, "badRequest") == (
+        "Resource 99 cannot be found.")
+    assert fault_of(api.get("/flavors/99"), 404, "itemNotFound") == (
+        "Resource 99 cannot be found.")
+    created = api.post("/instances", {"instance": {
+        "name": "n", "flavorRef": "99", "volume": {"size": 1},
+        "datastore": {"type": "mysql", "version": "5.7"}}})
+    assert fault_of(created, 400, "badRequest") == "Resource 99 cannot be found."
+    assert get_instance(api, instance)["status"] == "ACTIVE"
+
+
+def test_a_refused_action_is_noted_as_the_instances_fault() -> None:
+    mock, api, project = make("openstack")
+    instance = seed_instance(mock, project, volume_size=2)
+    path = f"/instances/{instance}/action"
+    message = fault_of(api.post(path, {"resize": {"volume": {"size": 1}}}), 400, "badRequest")
+    assert get_instance(api, instance)["fault"]["message"] == message
+    assert api.post("/backups", {"backup": {"name": "b", "instance": instance}}
+                    ).status_code == 202
+    fault_of(api.post(path, {"restart": {}}), 422, "unprocessableEntity")
+    assert "instance status was BACKUP" in get_instance(api, instance)["fault"]["message"]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
 def test_unknown_action_is_a_bad_request(dialect: str) -> None:
     mock, api, project = make(dialect)
     instance = seed_instance(mock, project)

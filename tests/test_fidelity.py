@@ -98,6 +98,35 @@ def test_single_deviations_can_follow_upstream() -> None:
         TroveMock(fidelity="bugs")
 
 
+@pytest.mark.allow_schema_violations
+def test_the_deviations_around_backups_switch_one_by_one() -> None:
+    """Each deviation the neighbour routes added follows Trove alone when named; the others
+    keep the documented answer (the differential suite checks them against Trove)."""
+    def mock_with(name: str) -> TroveMock:
+        mock = TroveMock(config=Config(upstream_deviations=[name]))
+        mock.add_token("tok-123", "p1")
+        return mock
+
+    versions = Client(mock_with("identity_in_discovery")).get("/").json["versions"]
+    assert [v["id"] for v in versions] == ["v1.0"]
+    guarded = Client(mock_with("open_version_document"))
+    assert guarded.get("/v1.0").status_code == 401
+    assert fault_of(guarded.get("/v1.0", headers={"X-Auth-Token": "tok-123"}), 403,
+                    "forbidden") == "User with tenant id p1 cannot access this resource."
+    assert Client(mock_with("identity_in_discovery")).get("/v1.0").status_code == 200
+    mock = mock_with("root_not_found_message")
+    missing = "00000000-0000-4000-8000-000000000000"
+    assert fault_of(_api(mock).get(f"/instances/{missing}/root"), 404,
+                    "itemNotFound") == "DBCluster Not Found"
+    mock = mock_with("root_password_body")
+    instance = seed_instance(mock)
+    assert _api(mock).post(f"/instances/{instance}/root", {"password": 5}).status_code == 500
+    mock = mock_with("root_body_error")
+    assert _api(mock).post("/backup_strategies", {}).status_code == 500
+    assert _api(mock).post(f"/instances/{seed_instance(mock)}/action", {}).status_code == 500
+    assert _api(TroveMock()).post("/backup_strategies", {}).status_code == 400
+
+
 def test_the_cli_and_the_control_api_set_the_mode() -> None:
     parsed = cli.build_parser().parse_args(["serve", "--fidelity", "upstream",
                                             "--strict-tokens"])

@@ -78,9 +78,56 @@ def test_root_checks_the_instance_its_datastore_and_its_state(mock: TroveMock) -
     redis = mock.add_instance("p1", datastore=("redis", "6")).id
     message = fault(api.post(f"{BASE}/instances/{redis}/root", headers=MEMBER), 422)
     assert message == "Operation not supported for datastore redis."
-    building = mock.add_instance("p1", status="BUILD").id
-    message = fault(api.get(f"{BASE}/instances/{building}/root", headers=MEMBER), 422)
-    assert message == f"Instance {building} is not ready, status: BUILD."
+    # Trove words the database's status as its guest agent reports it
+    for status, reported in (("BUILD", "building"), ("SHUTDOWN", "shutdown"),
+                             ("ERROR", "new")):
+        inst = mock.add_instance("p1", status=status).id
+        message = fault(api.get(f"{BASE}/instances/{inst}/root", headers=MEMBER), 422)
+        assert message == f"Instance {inst} is not ready, status: {reported}."
+
+
+def test_root_finds_instances_in_the_urls_project_only_even_for_an_admin(
+    mock: TroveMock,
+) -> None:
+    """Trove looks the instance up by the URL's project, admin or not."""
+    theirs = mock.add_instance("p2").id
+    api = Client(mock)
+    r = api.post(f"{BASE}/instances/{theirs}/root", headers=ADMIN)
+    assert fault(r, 404) == f"Resource {theirs} cannot be found."
+    assert api.get(f"{BASE}/instances/{theirs}", headers=ADMIN).status_code == 200
+
+
+@pytest.mark.parametrize("body", [{"password": ""}, {"password": None}, {}, None],
+                         ids=["empty", "null", "no-password", "no-body"])
+def test_an_empty_or_missing_password_is_generated(mock: TroveMock, body) -> None:
+    inst = mock.add_instance("p1").id
+    kwargs = {"json": body} if body is not None else {}
+    r = Client(mock).post(f"{BASE}/instances/{inst}/root", headers=MEMBER, **kwargs)
+    assert r.status_code == 200 and len(r.json["user"]["password"]) >= 16
+
+
+@pytest.mark.parametrize("body", [{"password": 5}, [], "root"], ids=["number", "array", "string"])
+def test_a_body_trove_cannot_read_is_400_and_enables_nothing(mock: TroveMock, body) -> None:
+    inst = mock.add_instance("p1").id
+    api = Client(mock)
+    r = api.post(f"{BASE}/instances/{inst}/root", headers=MEMBER, json=body)
+    assert fault(r, 400).startswith("Validation error: ")
+    assert api.get(f"{BASE}/instances/{inst}/root", headers=MEMBER).json == {"rootEnabled": False}
+
+
+@pytest.mark.allow_schema_violations
+def test_upstream_fidelity_reads_the_root_body_as_trove_does() -> None:
+    mock = TroveMock(fidelity="upstream")
+    mock.add_token("tok-member", "p1")
+    inst = mock.add_instance("p1").id
+    api = Client(mock)
+    assert api.post(f"{BASE}/instances/{inst}/root", headers=MEMBER,
+                    json=[]).status_code == 200  # not an object: no password
+    crash = api.post(f"{BASE}/instances/{inst}/root", headers=MEMBER, json={"password": 5})
+    assert crash.status_code == 500 and "instanceFault" in crash.json
+    missing = "00000000-0000-0000-0000-000000000000"
+    r = api.get(f"{BASE}/instances/{missing}/root", headers=MEMBER)
+    assert fault(r, 404) == "DBCluster Not Found"
 
 
 def test_root_works_while_a_backup_runs(mock: TroveMock) -> None:
@@ -167,15 +214,47 @@ def test_reset_status_of_an_unknown_instance_is_404(mock: TroveMock) -> None:
     assert fault(r, 404) == "Resource 00000000-0000-0000-0000-000000000000 cannot be found."
 
 
-def test_a_restart_brings_the_datastore_back_to_healthy(mock: TroveMock) -> None:
+def test_after_a_reset_actions_wait_for_the_guest_agents_next_heartbeat(
+    mock: TroveMock,
+) -> None:
+    """As in Trove: the datastore status reset_status left (UNKNOWN) refuses actions until
+    the guest agent next reports, within a minute."""
     inst = mock.add_instance("p1").id
     api = Client(mock)
     reset(api, inst, ADMIN)
-    assert api.post(f"{BASE}/instances/{inst}/action", json={"restart": {}},
-                    headers=MEMBER).status_code == 202
-    mock.clock.advance(60)
+    refused = f"Instance {inst} is not currently available for an action to be performed " \
+              "(instance status was ACTIVE)."
+    r = api.post(f"{BASE}/instances/{inst}/action", json={"restart": {}}, headers=MEMBER)
+    assert fault(r, 422) == refused
+    r = api.post(f"{BASE}/backups", json={"backup": {"name": "b", "instance": inst}},
+                 headers=MEMBER)
+    assert fault(r, 422) == refused
+    r = api.post(f"{BASE}/instances/{inst}/root", headers=MEMBER)
+    assert fault(r, 422) == f"Instance {inst} is not ready, status: unknown."
+    shown = api.get(f"{BASE}/instances/{inst}", headers=MEMBER).json["instance"]
+    assert shown["fault"]["message"].startswith(f"Instance {inst} is not currently available")
+    mock.clock.advance(59)
+    assert api.get(f"{BASE}/instances/{inst}", headers=MEMBER).json["instance"][
+        "operating_status"] == "ERROR"
+    mock.clock.advance(1)
     shown = api.get(f"{BASE}/instances/{inst}", headers=MEMBER).json["instance"]
     assert (shown["status"], shown["operating_status"]) == ("ACTIVE", "HEALTHY")
+    assert api.post(f"{BASE}/instances/{inst}/action", json={"restart": {}},
+                    headers=MEMBER).status_code == 202
+
+
+def test_a_reset_survives_export_and_import_and_still_heals(mock: TroveMock) -> None:
+    inst = mock.add_instance("p1").id
+    reset(Client(mock), inst, ADMIN)
+    copy = TroveMock()
+    copy.add_token("tok-member", "p1")
+    copy.import_state(mock.export_state())
+    api = Client(copy)
+    assert api.get(f"{BASE}/instances/{inst}", headers=MEMBER).json["instance"][
+        "operating_status"] == "ERROR"
+    copy.clock.advance(60)
+    assert api.get(f"{BASE}/instances/{inst}", headers=MEMBER).json["instance"][
+        "operating_status"] == "HEALTHY"
 
 
 def test_reset_status_is_not_a_rackspace_action() -> None:

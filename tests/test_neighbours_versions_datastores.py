@@ -66,6 +66,23 @@ def test_version_documents_refuse_other_methods_in_the_fault_format(client: Clie
     assert r.headers["Allow"] == "GET, HEAD"
 
 
+@pytest.mark.allow_schema_violations
+def test_upstream_fidelity_discovers_as_trove_does() -> None:
+    """Trove: `/` lists only v1.0 and answers any method; `/v1.0` is behind keystone and
+    the tenant check (deviations identity_in_discovery, open_version_document)."""
+    mock = TroveMock(fidelity="upstream")
+    mock.add_token("tok", "p1")
+    api = Client(mock)
+    assert [v["id"] for v in api.get("/").json["versions"]] == ["v1.0"]
+    assert api.delete("/").json["versions"][0]["id"] == "v1.0"
+    assert api.post("/", json={"a": 1}).status_code == 500
+    no_token = api.get("/v1.0")
+    assert no_token.status_code == 401 and "WWW-Authenticate" in no_token.headers
+    forbidden = api.get("/v1.0/", headers={**TOKEN, "Accept": "application/json"})
+    assert forbidden.status_code == 403
+    assert "User with tenant id p1 cannot access this resource." in forbidden.json["message"]
+
+
 def test_keystoneauth_discovers_identity_at_the_root_url() -> None:
     """What the openstack CLI does with an auth URL without /v3: keystoneauth's discovery
     reads our root document and picks v3."""
@@ -87,10 +104,48 @@ def test_list_shows_each_type_with_its_versions_and_default(client: Client) -> N
     assert {"mysql", "mariadb", "postgresql", "percona"} <= set(by_name)
     mysql = by_name["mysql"]
     assert mysql["id"] == MYSQL and mysql["default_version"] == MYSQL_57
+    # as Trove's list query returns them: in the order they were registered
     assert [v["name"] for v in mysql["versions"]] == ["5.7", "5.6", "8.0"]
     assert mysql["links"][0] == {
         "href": f"http://localhost{BASE}/datastores/{MYSQL}", "rel": "self"}
     assert all("datastore" not in v for v in mysql["versions"])
+
+
+def test_a_types_own_versions_come_by_name(client: Client) -> None:
+    """Trove reads one type's versions through its (datastore, name) index."""
+    shown = client.get(f"{BASE}/datastores/mysql", headers=TOKEN).json["datastore"]
+    assert [v["name"] for v in shown["versions"]] == ["5.6", "5.7", "8.0"]
+    listed = client.get(f"{BASE}/datastores/mysql/versions", headers=TOKEN).json["versions"]
+    assert [v["name"] for v in listed] == ["5.6", "5.7", "8.0"]
+    assert shown["default_version"] == MYSQL_57  # the default is not the first by name
+
+
+def test_admins_see_how_a_version_is_registered() -> None:
+    mock = TroveMock()
+    mock.add_token("adm", "p1", roles=["admin"])
+    api = Client(mock)
+    v = api.get(f"{BASE}/datastores/mysql/versions/5.7",
+                headers={"X-Auth-Token": "adm"}).json["version"]
+    assert v["active"] is True and v["packages"] == "" and v["image_tags"] == []
+    assert v["image"] == stable_id("image", "mysql", "5.7")
+    assert v["registry_ext"] == "trove.guestagent.datastore.mysql.manager.Manager"
+    assert v["repl_strategy"].endswith("mysql_gtid.MysqlGTIDReplication")
+    listed = api.get(f"{BASE}/datastores", headers={"X-Auth-Token": "adm"}).json
+    assert all("image" in ver for d in listed["datastores"] for ver in d["versions"])
+    member = api.get(f"{BASE}/datastores/mysql/versions/5.7", headers=TOKEN).json["version"]
+    assert not {"active", "image", "registry_ext"} & set(member)
+
+
+@pytest.mark.allow_schema_violations
+def test_upstream_fidelity_answers_any_method_on_version_paths() -> None:
+    mock = TroveMock(fidelity="upstream")
+    mock.add_token("tok", "p1")
+    api = Client(mock)
+    r = api.delete(f"{BASE}/datastores/mysql/versions", headers=TOKEN)
+    assert r.status_code == 200 and r.json["versions"]
+    assert api.post(f"{BASE}/datastores/mysql/versions", headers=TOKEN,
+                    json={"a": 1}).status_code == 500
+    assert api.put(f"{BASE}/datastores/mysql", headers=TOKEN, json={}).status_code == 404
 
 
 def test_openstack_versions_carry_the_version_number() -> None:
@@ -144,8 +199,7 @@ def test_errors_are_troves(client: Client) -> None:
         ("/datastores/nope", 404, "Datastore 'nope' cannot be found."),
         ("/datastores/nope/versions", 404, "Datastore 'nope' cannot be found."),
         ("/datastores/mysql/versions/9.9", 400, "Datastore version '9.9' cannot be found."),
-        (f"/datastores/mysql/versions/{missing}", 404,
-         f"Datastore version '{missing}' cannot be found."),
+        (f"/datastores/mysql/versions/{missing}", 404, "DBDatastoreVersion Not Found"),
         (f"/datastores/versions/{missing}", 400,
          f"Datastore version '{missing}' cannot be found."),
         ("/datastores/versions/5.7", 400, "Datastore version '5.7' cannot be found."),

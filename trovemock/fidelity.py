@@ -28,9 +28,11 @@ class Deviation:
 _ALL = (
     Deviation(
         "root_body_error",
-        "a body without the `backup` (or `instance`) key, or an empty, array or scalar body, "
-        "crashes Trove's validation formatter: 500 `instanceFault`",
-        "400 `badRequest` \"Validation error: 'backup' is a required property\"",
+        "a body without its top-level key (`backup`, `instance`, `backup_strategy`, or a known "
+        "instance action), or an empty, array or scalar body, crashes Trove's validation "
+        "formatter: 500 `instanceFault`",
+        "400 `badRequest` \"Validation error: 'backup' is a required property\" (or what "
+        "else the schema says)",
         "a 500 for bad input is a Trove bug, not a contract",
     ),
     Deviation(
@@ -50,13 +52,15 @@ _ALL = (
     ),
     Deviation(
         "wrong_method_404",
-        "a known path with a method it does not route answers 404 `itemNotFound`",
+        "a known path with a method it does not route answers 404 `itemNotFound`; `/` and the "
+        "datastore version paths answer any method as GET (a 500 when it carries a body)",
         "405 `badMethod` with an `Allow` header",
         "the seeds document 405 for a wrong method",
     ),
     Deviation(
         "https_links",
-        "`links` (next pages, instances, flavors) always say https, whatever the client used",
+        "`links` (next pages, instances, flavors, datastores) always say https, whatever the "
+        "client used",
         "links keep the scheme and host the client used",
         "a client that follows links (gophercloud, the CLIs) must reach the emulator",
     ),
@@ -84,6 +88,38 @@ _ALL = (
         "or descendant gives 422 \"Backup <id> cannot be deleted because it is running.\" "
         "and nothing is deleted",
         "tests need no polling, and a failed request changes nothing",
+    ),
+    Deviation(
+        "open_version_document",
+        "`GET /v1.0` (and `/v1.0/`) passes keystonemiddleware and the tenant check of the "
+        "path's empty project: 401 without a token, 403 with any token",
+        "200 `{\"version\": {...}}`, no token needed (openstack dialect)",
+        "Rackspace documents it as open and discovery clients send no token; a document no "
+        "token can read helps nobody",
+    ),
+    Deviation(
+        "identity_in_discovery",
+        "`GET /` lists only `v1.0` (keystone is another server)",
+        "`v1.0` first, then the identity versions this server also serves (`v3.14`, `v2.0`) "
+        "(openstack dialect)",
+        "one server hosts both: keystoneauth given an auth URL without `/v3` discovers "
+        "identity at `GET /`",
+    ),
+    Deviation(
+        "root_not_found_message",
+        "the root user calls on an instance the project does not have answer 404 "
+        "\"DBCluster Not Found\" (Trove looks for a cluster next)",
+        "404 `Resource <id> cannot be found.`, as every instance route",
+        "the same status with a message that names the instance, not a cluster",
+    ),
+    Deviation(
+        "root_password_body",
+        "the root user's body is not checked: a `password` that is set but not a string "
+        "crashes the guest call (500 `instanceFault`), a body that is not an object is read as "
+        "no password (200, a generated one)",
+        "400 `badRequest` \"Validation error: ...\" (an empty or null password is generated, "
+        "as in Trove)",
+        "a 500, or a silently ignored body, for bad input helps nobody",
     ),
     Deviation(
         "any_token",

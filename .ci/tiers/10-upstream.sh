@@ -4,7 +4,7 @@
 # Builds .venv-upstream (PyPI trove==26.0.0 pinned by tests/upstream/constraints.txt, the
 # test runner, trovemock editable from this checkout), then runs tests/upstream: the
 # differential suite in both fidelity modes and `trovemock contract` against real Trove
-# served on loopback. About 3 minutes to build the venv on 2 cores, then about 1 minute.
+# served on loopback. About 3 minutes to build the venv on 2 cores, then about 2 minutes.
 #
 #   bash .ci/tiers/10-upstream.sh                 # build (once) and run
 #   UPSTREAM_VENV=/somewhere bash .ci/tiers/10-upstream.sh

@@ -383,3 +383,7 @@ for method, path in (("PUT", "/backups/{B1}"), ("PATCH", "/backups/{B1}"),
     case(f"route.{method}.{path.strip('/').replace('/', '.') or 'root'}", completed("B1"),
          Request(method, path, {"backup": {"name": "x"}} if method in ("PUT", "PATCH", "POST")
                  else None), show("B1"), group="route")
+
+# The routes around backups (strategies, discovery, datastores, root, reset_status): their
+# cases use the helpers above and add to CASES.
+from tests.upstream import cases_neighbours  # noqa: E402, F401

@@ -21,7 +21,10 @@ What is replaced, because no cloud is here:
     and a deleted backup stays listed until `process_casts()` runs the *real* taskmanager
     code for the backup casts (BackupTasks.delete_backup) or a test edits the row.
   * nova / neutron / swift / cinder / glance / guest clients: the CONF options
-    remote_*_client point to small fakes below (Trove's documented extension point).
+    remote_*_client point to small fakes below (Trove's documented extension point). The
+    fake guest agent answers root calls as the real one does (the root user it made).
+  * on sqlite only, Backup.fail_for_instance (reset_status) writes through one session
+    instead of two, which sqlite's WAL refuses and MySQL allows (same resulting rows).
 
 Everything here is global (oslo.config CONF, the DB engine): one real Trove per process.
 Call `make_app()` once; `reset()` empties every table but the datastore catalogue.
@@ -61,6 +64,8 @@ DONE_CASTS: list[tuple[str, str, dict]] = []  # casts process_casts() has handle
 SERVERS: dict[str, str] = {}
 
 _STATE: dict = {"app": None, "datastores": {}}
+# datastore version id -> its manager (what the fake guest agent runs)
+_MANAGER_OF_VERSION: dict[str, str] = {}
 # What keystonemiddleware names in WWW-Authenticate (werkzeug's test client talks to
 # http://localhost; a served harness sets it to its own URL before make_app()).
 IDENTITY_URI = os.environ.get("ORACLE_TROVE_IDENTITY_URI", "http://localhost/v3")
@@ -74,7 +79,16 @@ def stable_id(*parts: str) -> str:
     return str(uuid.uuid5(_TROVEMOCK_NS, ":".join(parts)))
 
 
-DEFAULT_DATASTORES = (("mysql", "5.7"), ("mysql", "8.0"), ("postgresql", "12"))
+def _trovemock_catalogue() -> tuple[tuple[str, str], ...]:
+    """trovemock's datastore catalogue (each type's first version is its default), so that
+    both sides of the differential suite list the same datastores."""
+    from trovemock.model.catalog import Datastores
+
+    known = Datastores()
+    return tuple((d.type, d.version) for kind in known.types() for d in known.versions_of(kind))
+
+
+DEFAULT_DATASTORES = _trovemock_catalogue()
 
 
 # --------------------------------------------------------------------------- fakes
@@ -233,6 +247,25 @@ class FakeGuest:
     def get_volume_info(self):
         return {"used": 0.18, "total": 2.0}
 
+    def enable_root(self):
+        return self.enable_root_with_password(None)
+
+    def enable_root_with_password(self, root_password=None):
+        """What the guest agent answers: the root user it made (the given password, or
+        one it generated), serialised by Trove's own datastore user models."""
+        CASTS.append(("guest." + self.id, "enable_root", {"root_password": root_password}))
+        from trove.common.db.mysql import models as mysql_models
+        from trove.common.db.postgresql import models as pg_models
+        from trove.instance.models import DBInstance
+
+        instance = DBInstance.find_by(id=self.id)
+        manager = _MANAGER_OF_VERSION.get(instance.datastore_version_id, "mysql")
+        if manager == "postgresql":
+            user = pg_models.PostgreSQLUser.root(name="root", password=root_password)
+        else:
+            user = mysql_models.MySQLUser.root(password=root_password)
+        return user.serialize()
+
     def __getattr__(self, name):
         def _call(*a, **kw):
             CASTS.append(("guest." + self.id, name, kw))
@@ -312,6 +345,24 @@ def _record_casts():
 
     oslo_messaging.rpc.client._BaseCallContext.cast = cast
     oslo_messaging.rpc.client._BaseCallContext.call = call
+
+
+def _sqlite_safe_fail_for_instance():
+    """Backup.fail_for_instance (reset_status) reads the running backups in one session,
+    saves each through another, then commits the first: fine on MySQL/InnoDB, but on sqlite
+    in WAL mode the first session's read snapshot is stale by then and its commit fails
+    ("database is locked" -> 500). Same effect, one writer: each running backup of the
+    instance is saved FAILED (with its `updated` time) through Trove's own save()."""
+    from trove.backup.models import Backup, DBBackup
+    from trove.backup.state import BackupState
+
+    def fail_for_instance(cls, instance_id):
+        for backup in DBBackup.find_all(instance_id=instance_id, deleted=False).all():
+            if backup.state in BackupState.RUNNING_STATES:
+                backup.state = BackupState.FAILED
+                backup.save()
+
+    Backup.fail_for_instance = classmethod(fail_for_instance)
 
 
 def process_casts():
@@ -406,6 +457,8 @@ def make_app():
     cfg.parse_args(["trove-api", "--config-file", conf_path])
     logging.setup(cfg.CONF, None)
     _record_casts()
+    if IS_SQLITE:
+        _sqlite_safe_fail_for_instance()
     from trove import rpc
 
     rpc.init(cfg.CONF)
@@ -480,6 +533,18 @@ def reset():
 # ------------------------------------------------------------------------- seeding
 
 
+_GUEST_MANAGERS = {"mysql": "trove.guestagent.datastore.mysql.manager.Manager",
+                   "mariadb": "trove.guestagent.datastore.mariadb.manager.Manager",
+                   "postgresql": "trove.guestagent.datastore.postgres.manager.PostgresManager"}
+
+
+def _image(kind: str, version: str) -> str:
+    """The Glance image the operator registered (trovemock's made-up id for the pair)."""
+    from trovemock.model.catalog import Datastores, image_id
+
+    return image_id(Datastores().get(kind, version))
+
+
 def seed_datastores(pairs=DEFAULT_DATASTORES):
     """trove-manage datastore_update / datastore_version_update for each pair."""
     from trove.datastore import models as ds
@@ -488,7 +553,10 @@ def seed_datastores(pairs=DEFAULT_DATASTORES):
         if (kind, version) in _STATE["datastores"]:
             continue
         ds.update_datastore(kind, None)
-        ds.update_datastore_version(kind, version, kind, "fake-image", "", "", 1)
+        # Trove 26 knows no guest for percona: an operator names one (MySQL's)
+        registry_ext = None if kind in _GUEST_MANAGERS else _GUEST_MANAGERS["mysql"]
+        ds.update_datastore_version(kind, version, kind, _image(kind, version), "", "", 1,
+                                    registry_ext=registry_ext)
         # give them trovemock's deterministic ids (rows are fresh: no backup refers yet)
         db = ds.DBDatastore.find_by(name=kind)
         want_ds = stable_id(kind)
@@ -496,6 +564,7 @@ def seed_datastores(pairs=DEFAULT_DATASTORES):
         want_ver = stable_id("version", kind, version)
         _rekey(db.id, want_ds, ver.id, want_ver)
         _STATE["datastores"][(kind, version)] = want_ver
+        _MANAGER_OF_VERSION[want_ver] = kind
     for kind in {k for k, _ in pairs}:
         latest = [v for (k, v) in pairs if k == kind][0]
         ds.update_datastore(kind, latest)

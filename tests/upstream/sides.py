@@ -23,6 +23,10 @@ TOKENS = {
 I1 = "11111111-1111-4111-8111-111111111111"  # p1, ACTIVE
 I2 = "22222222-2222-4222-8222-222222222222"  # p2, ACTIVE
 INSTANCES = ((I1, "p1"), (I2, "p2"))
+# What the guest agent has reported while nova's server is in a state: installing the
+# database while the server builds, nothing yet when the server failed to build, a stopped
+# database when the server is off (Trove's ServiceStatuses).
+GUEST_STATUS = {"BUILD": "BUILDING", "ERROR": "NEW", "SHUTDOWN": "SHUTDOWN"}
 # Lifecycles never move on their own: as in the harness, where no guest agent runs, a
 # backup's state changes only when a case says so (Force).
 FROZEN = 10.0**7
@@ -157,10 +161,11 @@ class UpstreamSide(Side):
             self.rt.add_instance(project, id=iid, name=f"instance-{iid[:8]}")
 
     def seed(self, step: Seed) -> None:
-        # nova's server status; a building instance's server is BUILD too
+        # nova's server status, and what the guest agent reports meanwhile
         self.rt.add_instance(step.project, id=step.id, name=f"instance-{step.id[:8]}",
                              volume_size=step.volume_size,
-                             datastore=step.datastore, server_status=step.status)
+                             datastore=step.datastore, server_status=step.status,
+                             service_status=GUEST_STATUS.get(step.status, "HEALTHY"))
 
     def force(self, step: Force) -> None:
         backup_id = self.ids[step.alias]

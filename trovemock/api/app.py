@@ -178,6 +178,8 @@ def _handle(
     if routing_error is not None:
         raise routing_error
     assert seen.route is not None  # a route matched: there is no routing error
+    # Upstream fidelity only: a route that answers any method hands a body to a GET action.
+    body_crashes = request.method != ROUTES_BY_NAME[seen.route].method
     # Reading, parsing and validating the body need no state: they happen outside the
     # cloud's lock, and their errors wait until authentication has had its say (as in
     # Trove, where keystone and the tenant check run before the controller reads the body).
@@ -194,6 +196,8 @@ def _handle(
         caller = _authenticate(mock, request, token, seen.project_id or "", seen.region)
         if body_error is not None:
             raise body_error
+        if body_crashes and seen.request_json is not None:
+            raise UpstreamBug("a GET action given a body: unexpected keyword argument 'body'")
         ctx = Ctx(
             cloud=mock.cloud,
             caller=caller,
@@ -213,9 +217,12 @@ def _handle(
 def _validate(mock: TroveMock, route_name: str, body: Any) -> None:
     """400 with Trove's "Validation error: ..." text when the body breaks the route's
     request schema (routes of the other dialect are left to their handler's 501). An error
-    at the document's root crashes Trove's formatter: a 500 in upstream fidelity."""
+    at the document's root crashes Trove's formatter: a 500 in upstream fidelity, where the
+    root user's body is not checked at all (its handler reads what it can)."""
     route = ROUTES_BY_NAME[route_name]
     if mock.dialect not in route.dialects:
+        return
+    if route_name == "root.enable" and upstream(mock.config, "root_password_body"):
         return
     schema = route.request_schema(mock.dialect)
     if schema is not None:
@@ -245,12 +252,22 @@ def _route(
         name, args = adapter.match(path, method)
     except MethodNotAllowed as error:
         if upstream(mock.config, "wrong_method_404"):
-            return None, _args_of(adapter, path), ApiError(404)
+            name, args = adapter.match(path, "GET") if "GET" in (error.valid_methods or ()) \
+                else (None, _args_of(adapter, path))
+            if name in ANY_METHOD_ROUTES:  # Trove connects them without a method condition
+                return name, dict(args), None
+            return None, dict(args), ApiError(404)
         allowed = ", ".join(sorted(m for m in error.valid_methods or () if m != "HEAD"))
         return None, _args_of(adapter, path), ApiError(405, headers={"Allow": allowed})
     except NotFound:
         return None, {}, ApiError(404)
     return name, dict(args), None
+
+
+# Trove's routes with no method condition: any method runs the GET action.
+ANY_METHOD_ROUTES = frozenset(
+    {"datastores.versions", "datastores.version", "datastores.version_by_id"}
+)
 
 
 def _args_of(adapter, path: str) -> dict[str, str]:
@@ -290,7 +307,7 @@ def _authenticate(
     if not token or (registered is None and _strict_tokens(mock)):
         if mock.dialect == "rackspace":
             raise ApiError(401)  # the documents' fault format
-        raise ReadyResponse(_keystone_unauthorized(request))
+        raise ReadyResponse(keystone_unauthorized(request))
     roles: frozenset[str] = frozenset()
     if registered is not None:
         bound, roles = registered
@@ -307,7 +324,7 @@ def _strict_tokens(mock: TroveMock) -> bool:
     return mock.config.strict_tokens or upstream(mock.config, "any_token")
 
 
-def _keystone_unauthorized(request: Request) -> Response:
+def keystone_unauthorized(request: Request) -> Response:
     """keystonemiddleware's answer, naming the identity service (served on this host)."""
     body = {"error": {"code": 401, "title": "Unauthorized", "message": DEFAULT_MESSAGES[401]}}
     return Response(

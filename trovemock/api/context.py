@@ -89,6 +89,13 @@ def page(ctx: Ctx, items: Iterable[Any], render, key: str) -> dict[str, Any]:
     return body
 
 
+def link_base(ctx: Ctx) -> str:
+    """The scheme and host of `links`: the client's, or https in upstream fidelity."""
+    if upstream(ctx.cloud.config, "https_links"):
+        return "https://" + ctx.base_url.split("://", 1)[-1]
+    return ctx.base_url
+
+
 def next_href(ctx: Ctx, marker: int) -> str:
     """The request's URL with `marker` replaced in place or appended, as Trove's
     AppUrl.change_query_params builds it (blank parameters dropped, a repeated one once)."""
@@ -96,7 +103,4 @@ def next_href(ctx: Ctx, marker: int) -> str:
     for name, value in parse_qsl(ctx.raw_query):
         params[name] = value
     params["marker"] = str(marker)
-    base = ctx.base_url
-    if upstream(ctx.cloud.config, "https_links"):
-        base = "https://" + base.split("://", 1)[-1]
-    return f"{base}{ctx.path}?{urlencode(params)}"
+    return f"{link_base(ctx)}{ctx.path}?{urlencode(params)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trovemock.api.context import Ctx
+from trovemock.api.context import Ctx, link_base
 from trovemock.api.views import datastore_type_view, datastore_version_view
 from trovemock.model import datastores as model
 from trovemock.model.entities import Datastore
@@ -36,10 +36,18 @@ def version_by_id(ctx: Ctx) -> Reply:
 
 
 def _type(ctx: Ctx, kind: model.DatastoreType) -> dict[str, Any]:
-    return datastore_type_view(kind, ctx.dialect, ctx.base_url, ctx.caller.project_id)
+    return datastore_type_view(
+        kind, ctx.dialect, link_base(ctx), ctx.caller.project_id, is_admin=_admin(ctx)
+    )
 
 
 def _version(ctx: Ctx, found: Datastore) -> dict[str, Any]:
     return datastore_version_view(
-        found, ctx.dialect, ctx.base_url, ctx.caller.project_id, with_type=True
+        found, ctx.dialect, link_base(ctx), ctx.caller.project_id, with_type=True,
+        is_admin=_admin(ctx),
     )
+
+
+def _admin(ctx: Ctx) -> bool:
+    """Trove shows admins how each version is registered (openstack)."""
+    return ctx.caller.is_admin and ctx.dialect == "openstack"

@@ -14,10 +14,10 @@ from trovemock.model.errors import NotFound
 Reply = tuple[int, Any]
 
 
-def _view(ctx: Ctx, detail: bool = True):
+def _view(ctx: Ctx, detail: bool = True, just_created: bool = False):
     return lambda i: instance_view(
         ctx.cloud, i, ctx.base_url, ctx.caller.project_id,
-        detail=detail, is_admin=ctx.caller.is_admin,
+        detail=detail, is_admin=ctx.caller.is_admin, just_created=just_created,
     )
 
 
@@ -41,7 +41,7 @@ def create(ctx: Ctx) -> Reply:
         fail=ctx.outcome == OUTCOME_RESTORE_ERROR,
     )
     instance = model.create_instance(ctx.cloud, ctx.caller, request)
-    return 200, {"instance": _view(ctx)(instance)}
+    return 200, {"instance": _view(ctx, just_created=True)(instance)}
 
 
 def list_(ctx: Ctx) -> Reply:
@@ -127,5 +127,5 @@ def list_flavors(ctx: Ctx) -> Reply:
 def show_flavor(ctx: Ctx) -> Reply:
     flavor = FLAVORS.get(ctx.args["flavor_id"])
     if flavor is None:
-        raise NotFound(f"Flavor {ctx.args['flavor_id']} could not be found.")
+        raise NotFound(f"Resource {ctx.args['flavor_id']} cannot be found.")  # as Trove
     return 200, {"flavor": flavor_view(flavor, ctx.base_url, ctx.caller.project_id)}

@@ -1,4 +1,5 @@
-"""API version discovery: ``GET /`` and ``GET /v1.0`` (no token, as Trove and Rackspace).
+"""API version discovery: ``GET /`` and ``GET /v1.0`` (no token, as Rackspace documents it;
+Trove itself guards ``/v1.0``: deviations open_version_document and identity_in_discovery).
 
 ``GET /`` is shared with identity discovery: Trove's document is ``{"versions": [v1.0]}``
 and keystoneauth reads any ``versions`` list, so the identity versions this server also
@@ -15,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from trovemock import identity
-from trovemock.api.faults import fault_response
+from trovemock.api import webob_errors
+from trovemock.api.faults import fault_response, internal_fault
+from trovemock.fidelity import upstream
 
 if TYPE_CHECKING:
     from trovemock.mock import TroveMock
@@ -41,14 +44,40 @@ def trove_version(base_url: str, dialect: str) -> dict[str, Any]:
 
 
 def handle(mock: TroveMock, request: Request) -> Response:
+    trove = mock.dialect == "openstack"  # Rackspace documents discovery as it is served here
+    if request.path != ROOT and trove and upstream(mock.config, "open_version_document"):
+        return _behind_keystone(mock, request)
     if request.method not in ("GET", "HEAD"):
-        response = fault_response(405, f"{request.method} is not allowed on {request.path}.")
-        response.headers["Allow"] = "GET, HEAD"
-        return response
+        if not upstream(mock.config, "wrong_method_404"):
+            response = fault_response(405, f"{request.method} is not allowed on {request.path}.")
+            response.headers["Allow"] = "GET, HEAD"
+            return response
+        if request.get_data():  # Trove runs its index action for any method, and a body
+            return internal_fault()  # is an argument it does not take
     base = request.host_url.rstrip("/") + request.script_root
     version = trove_version(base, mock.dialect)
     if request.path == ROOT:
-        body: dict[str, Any] = {"versions": [version, *identity.discovery_versions(base)]}
+        versions = [version]
+        if not (trove and upstream(mock.config, "identity_in_discovery")):
+            versions += identity.discovery_versions(base)
+        body: dict[str, Any] = {"versions": versions}
     else:
         body = {"version": version}
     return Response(json.dumps(body), status=200, content_type="application/json")
+
+
+def _behind_keystone(mock: TroveMock, request: Request) -> Response:
+    """Trove's `/v1.0` (deviation open_version_document): keystonemiddleware's 401 without
+    a token it knows, then Trove's tenant check, which the empty project of the path always
+    fails (403). A token nobody registered has no project here: 401."""
+    from trovemock.api.app import keystone_unauthorized
+
+    token = request.headers.get("X-Auth-Token", "").strip()
+    with mock.cloud.operation():
+        registered = mock.cloud.tokens.get(token) if token else None
+    if registered is None:
+        return keystone_unauthorized(request)
+    message = f"User with tenant id {registered[0]} cannot access this resource."
+    if upstream(mock.config, "webob_errors"):
+        return webob_errors.forbidden(request, message)
+    return fault_response(403, message)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from trovemock.fidelity import upstream
-from trovemock.model.catalog import FLAVORS
+from trovemock.model.catalog import FLAVORS, GUEST_MANAGERS, REPLICATION_STRATEGIES, image_id
 from trovemock.model.cloud import Cloud
 from trovemock.model.datastores import DatastoreType, is_deprecated
 from trovemock.model.entities import (
@@ -100,12 +100,14 @@ def instance_view(
     *,
     detail: bool = True,
     is_admin: bool = False,
+    just_created: bool = False,
 ) -> dict[str, Any]:
     """An instance as each dialect renders it. openstack follows Trove 26.0.0's
     InstanceView (lists) and InstanceDetailView (show, create): `detail` adds the
     timestamps, `service_status_updated`, `datastore.version_number` and `volume.used`;
     `is_admin` the admin-only keys (`tenant_id`; on detail `server_id`, `volume_id`,
-    `encrypted_rpc_messaging`)."""
+    `encrypted_rpc_messaging`). The create response (`just_created`) has no addresses yet:
+    nova has not made the server, so Trove finds no ports (`access` is `{}`)."""
     status = instance_status(cloud, instance)
     links = _links(base_url, project_id, "instances", instance.id)
     flavor: dict[str, Any] = {
@@ -133,7 +135,7 @@ def instance_view(
         if detail:  # Rackspace's instance show says whether a backup schedule exists
             view["schedule"] = {"enabled": has_schedule(cloud, "instance", instance.id)}
         return view
-    found = addresses(instance.id)
+    found = [] if just_created else addresses(instance.id)
     if upstream(cloud.config, "https_links"):
         links = [{**link, "href": _https(link["href"])} for link in links]
         flavor["links"] = [{**link, "href": _https(link["href"])} for link in flavor["links"]]
@@ -146,13 +148,14 @@ def instance_view(
         "flavor": flavor,
         "datastore": datastore,
         "region": instance.region,
-        "access": {"is_public": any(a["type"] == "public" for a in found)},
+        "access": {"is_public": any(a["type"] == "public" for a in found)} if found else {},
     }
     if is_admin:
         view["tenant_id"] = instance.project_id
     view["volume"] = {"size": instance.volume_size}
-    view["ip"] = [a["address"] for a in found]
-    view["addresses"] = found
+    if found:
+        view["ip"] = [a["address"] for a in found]
+        view["addresses"] = found
     if not detail:
         return view
     view["created"] = timestamp(instance.created)
@@ -245,9 +248,15 @@ def ha_view(cloud: Cloud, group: HAGroup, base_url: str, project_id: str) -> dic
 
 
 def datastore_version_view(
-    version: Datastore, dialect: str, base_url: str, project_id: str, with_type: bool = False
+    version: Datastore,
+    dialect: str,
+    base_url: str,
+    project_id: str,
+    with_type: bool = False,
+    is_admin: bool = False,
 ) -> dict[str, Any]:
-    """One datastore version: Trove's `version` number, or Rackspace's flavors and flags."""
+    """One datastore version: Trove's `version` number (and, for admins, how the operator
+    registered it), or Rackspace's flavors and flags."""
     view: dict[str, Any] = {
         "id": version.version_id,
         "name": version.version,
@@ -255,6 +264,15 @@ def datastore_version_view(
     }
     if dialect == "openstack":
         view["version"] = version.version
+        if is_admin:
+            view.update(
+                active=True,
+                packages="",
+                image=image_id(version),
+                image_tags=[],
+                registry_ext=GUEST_MANAGERS.get(version.type),
+                repl_strategy=REPLICATION_STRATEGIES.get(version.type),
+            )
     else:
         obsolete = is_deprecated(version)
         view["flavors"] = [
@@ -284,14 +302,15 @@ RACKSPACE_VERSION_FLAGS = (
 
 
 def datastore_type_view(
-    kind: DatastoreType, dialect: str, base_url: str, project_id: str
+    kind: DatastoreType, dialect: str, base_url: str, project_id: str, is_admin: bool = False
 ) -> dict[str, Any]:
     view: dict[str, Any] = {
         "id": kind.id,
         "name": kind.name,
         "links": _links(base_url, project_id, "datastores", kind.id),
         "versions": [
-            datastore_version_view(v, dialect, base_url, project_id) for v in kind.versions
+            datastore_version_view(v, dialect, base_url, project_id, is_admin=is_admin)
+            for v in kind.versions
         ],
     }
     if kind.default_version_id is not None:

@@ -86,6 +86,31 @@ class Datastores:
         return [d for d in self._by_key.values() if d.type == kind]
 
 
+# What Trove shows admins of a datastore version: the guest agent's manager class
+# (`registry_ext`) and replication strategy of its datastore manager, as `trove-manage
+# datastore_version_update` records them by default (Trove 26 has no percona guest; an
+# operator names MySQL's).
+_GUEST = "trove.guestagent.datastore"
+_REPLICATION = "trove.guestagent.strategies.replication"
+GUEST_MANAGERS = {
+    "mysql": f"{_GUEST}.mysql.manager.Manager",
+    "percona": f"{_GUEST}.mysql.manager.Manager",
+    "mariadb": f"{_GUEST}.mariadb.manager.Manager",
+    "postgresql": f"{_GUEST}.postgres.manager.PostgresManager",
+}
+REPLICATION_STRATEGIES = {
+    "mysql": f"{_REPLICATION}.mysql_gtid.MysqlGTIDReplication",
+    "percona": f"{_REPLICATION}.mysql_gtid.MysqlGTIDReplication",
+    "mariadb": f"{_REPLICATION}.mariadb_gtid.MariaDBGTIDReplication",
+    "postgresql": f"{_REPLICATION}.postgresql.PostgresqlReplicationStreaming",
+}
+
+
+def image_id(datastore: Datastore) -> str:
+    """The Glance image a datastore version's instances boot from (stable, made up)."""
+    return stable_id("image", datastore.type, datastore.version)
+
+
 # Rackspace marks these versions obsolete (docs: "MySQL 5.6, Percona 5.6 and MariaDB 10"):
 # still listed for instances that run them, flagged `deprecated`, no scheduled backups.
 OBSOLETE_VERSIONS = frozenset({("mysql", "5.6"), ("percona", "5.6"), ("mariadb", "10")})

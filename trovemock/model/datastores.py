@@ -3,6 +3,10 @@
 The catalogue is `cloud.datastores`; these lookups add Trove's name-or-id rules and errors:
 a type is found by id or name, a version under a type by id or name (an unknown uuid is 404,
 an unknown name 400), and a version on its own only by id (400 otherwise).
+
+Versions come in the order of Trove's two queries: the list of types reads every version in
+the order the operator registered them, a type's show and version list read that type's
+versions through its (datastore, name) index, by name.
 """
 
 from __future__ import annotations
@@ -34,14 +38,14 @@ def is_deprecated(version: Datastore) -> bool:
 
 
 def list_types(cloud: Cloud) -> list[DatastoreType]:
-    return [_type(cloud, kind) for kind in cloud.datastores.types()]
+    return [_type(cloud, kind, by_name=False) for kind in cloud.datastores.types()]
 
 
 def find_type(cloud: Cloud, name_or_id: str) -> DatastoreType:
     kind = cloud.datastores.find_type(name_or_id)
     if kind is None:
         raise NotFound(f"Datastore '{name_or_id}' cannot be found.")
-    return _type(cloud, kind)
+    return _type(cloud, kind, by_name=True)
 
 
 def find_version(cloud: Cloud, type_name_or_id: str, version: str) -> Datastore:
@@ -51,7 +55,7 @@ def find_version(cloud: Cloud, type_name_or_id: str, version: str) -> Datastore:
         if version in (candidate.version_id, candidate.version):
             return candidate
     if UUID.match(version):
-        raise NotFound(f"Datastore version '{version}' cannot be found.")
+        raise NotFound("DBDatastoreVersion Not Found")  # Trove's ModelNotFoundError text
     raise BadRequest(f"Datastore version '{version}' cannot be found.")
 
 
@@ -62,8 +66,10 @@ def version_by_id(cloud: Cloud, version_id: str) -> Datastore:
     return found
 
 
-def _type(cloud: Cloud, kind: str) -> DatastoreType:
+def _type(cloud: Cloud, kind: str, *, by_name: bool) -> DatastoreType:
     versions = tuple(cloud.datastores.versions_of(kind))
+    if by_name:
+        versions = tuple(sorted(versions, key=lambda d: d.version))
     default = cloud.datastores.default_for(kind)
     return DatastoreType(
         id=versions[0].type_id,

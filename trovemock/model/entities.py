@@ -105,6 +105,10 @@ class Instance:
     # Trove's instance fault: the message of the last refused action and when (openstack)
     fault: tuple[str, datetime] | None = None
     deleting: bool = False  # upstream fidelity: deleted, until the taskmanager gets to it
+    # a resize under way: the flavor / volume size it takes when it settles (as Trove's
+    # taskmanager records them once done)
+    resize_flavor_id: str | None = None
+    resize_volume_size: int | None = None
 
     def contents(self) -> Contents:
         return Contents(tuple(self.databases), tuple(self.users.items()))

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from trovemock.model.catalog import FLAVORS, PRIVATE_NETWORK_ID
 from trovemock.model.entities import RESTORABLE, Contents, Datastore, HAGroup, Instance
-from trovemock.model.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from trovemock.model.errors import (
+    BadRequest,
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    Unprocessable,
+)
 from trovemock.model.errors import not_found as _not_found
 
 if TYPE_CHECKING:
@@ -34,12 +43,10 @@ def operating_status(cloud: Cloud, owner: Instance | HAGroup) -> str:
     """Trove's `operating_status` (the database service's health): HEALTHY while the server
     is ACTIVE and no task runs (a running backup included), "" while a task runs or the
     server is not ACTIVE (trove/instance/models.py SimpleInstance.operating_status), and
-    ERROR after `reset_status` (Trove's UNKNOWN service status) until the instance next
-    settles."""
-    if isinstance(owner, Instance) and owner.service_reset:
-        return "ERROR"
+    ERROR after `reset_status` (Trove's UNKNOWN service status) until the guest agent's
+    next heartbeat (or the instance next settles)."""
     if owner.status == "ACTIVE":
-        return "HEALTHY"
+        return "ERROR" if isinstance(owner, Instance) and owner.service_reset else "HEALTHY"
     if owner.status == "BLOCKED":  # the server runs, the datastore reports itself blocked
         return "BLOCKED"
     return ""
@@ -107,9 +114,10 @@ def wrapped(message: str, width: int = 79, truncate: int | None = None, turn: in
 
 
 def require_available(cloud: Cloud, owner: Instance | HAGroup) -> None:
-    """Trove's check before any action: 422 unless the shown status is ACTIVE."""
+    """Trove's check before any action: 422 unless the shown status is ACTIVE and the
+    datastore allows actions (not after `reset_status`, until the next heartbeat)."""
     shown = instance_status(cloud, owner)
-    if shown != "ACTIVE":
+    if shown != "ACTIVE" or (isinstance(owner, Instance) and owner.service_reset):
         kind, word = (
             ("HA instance", "ha") if isinstance(owner, HAGroup) else ("Instance", "instance")
         )
@@ -137,10 +145,11 @@ def list_instances(cloud: Cloud, caller: Caller) -> list[Instance]:
 
 
 def flavor(flavor_ref: str | int) -> str:
-    """A flavor id from an id or a flavor href (pyrax sends the self link)."""
+    """A flavor id from an id or a flavor href (pyrax sends the self link); an unknown one is
+    Trove's FlavorNotFound, a 400 on create and resize."""
     flavor_id = str(flavor_ref).rstrip("/").rsplit("/", 1)[-1]
     if flavor_id not in FLAVORS:
-        raise NotFound(f"Flavor {flavor_ref} could not be found.")
+        raise BadRequest(f"Resource {flavor_id} cannot be found.")
     return flavor_id
 
 
@@ -196,6 +205,11 @@ def _settle(when: datetime, cloud: Cloud, instance: Instance, generation: int, s
     instance.status = status
     instance.service_reset = False
     instance.updated = when
+    if instance.resize_flavor_id is not None:
+        instance.flavor_id = instance.resize_flavor_id
+    if instance.resize_volume_size is not None:
+        instance.volume_size = instance.resize_volume_size
+    instance.resize_flavor_id = instance.resize_volume_size = None
 
 
 @dataclass(frozen=True)
@@ -346,10 +360,23 @@ def _forget(when: datetime, cloud: Cloud, instance: Instance, generation: int) -
     forget_source(cloud, "instance", instance.id)  # its backup schedule stops
 
 
+@contextmanager
+def _refusal_noted(cloud: Cloud, instance: Instance) -> Iterator[None]:
+    """A refused action is noted as the instance's `fault` (openstack), as Trove's failed
+    action notification does."""
+    try:
+        yield
+    except DomainError as error:
+        if cloud.dialect == "openstack":
+            record_fault(cloud, instance.id, str(error))
+        raise
+
+
 def restart(cloud: Cloud, caller: Caller, instance_id: str) -> None:
     now = cloud.time
     instance = visible_instance(cloud, caller, instance_id)
-    require_available(cloud, instance)
+    with _refusal_noted(cloud, instance):
+        require_available(cloud, instance)
     due = cloud.later(now, cloud.config.instance_action_seconds)
     instance.status = "REBOOT"
     instance.updated = now
@@ -366,18 +393,25 @@ def resize(
 ) -> None:
     now = cloud.time
     instance = visible_instance(cloud, caller, instance_id)
-    new_flavor = flavor(flavor_ref) if flavor_ref is not None else None
-    if volume_size is not None and volume_size <= instance.volume_size:
-        raise BadRequest(
-            f"The new volume 'size' must be larger than the current volume size of "
-            f"'{instance.volume_size}'."
-        )
-    require_available(cloud, instance)
+    new_flavor = None
+    with _refusal_noted(cloud, instance):  # in Trove's order
+        if volume_size is not None and volume_size <= instance.volume_size:
+            raise BadRequest(
+                f"The new volume 'size' must be larger than the current volume size of "
+                f"'{instance.volume_size}'."
+            )
+        require_available(cloud, instance)
+        if flavor_ref is not None:
+            wanted = str(flavor_ref).rstrip("/").rsplit("/", 1)[-1]
+            if wanted == instance.flavor_id:
+                raise BadRequest(
+                    "The new flavor id must be different than the current flavor id of "
+                    f"'{instance.flavor_id}'."
+                )
+            new_flavor = flavor(wanted)
     due = cloud.later(now, cloud.config.instance_action_seconds)
-    if new_flavor is not None:
-        instance.flavor_id = new_flavor
-    if volume_size is not None:
-        instance.volume_size = volume_size
+    instance.resize_flavor_id = new_flavor
+    instance.resize_volume_size = volume_size
     instance.status = "RESIZE"
     instance.updated = now
     _settle_at(cloud, instance, due, "ACTIVE")
@@ -438,13 +472,41 @@ ROOT_DATASTORES = {
 }
 
 
+# What the guest agent reports of the database while the instance is not serving, as Trove
+# words it (ServiceStatuses' descriptions): installing it while the server builds, nothing
+# yet when the build failed, stopped while off or resizing.
+GUEST_STATUS = {
+    "BUILD": "building",
+    "ERROR": "new",
+    "SHUTDOWN": "shutdown",
+    "RESIZE": "shutdown",
+    "REBOOT": "restarting",
+    "BLOCKED": "blocked",
+}
+
+
 def _root_instance(cloud: Cloud, caller: Caller, instance_id: str) -> Instance:
-    """Trove's checks before any root call: the instance, its datastore, its status."""
-    instance = visible_instance(cloud, caller, instance_id)
+    """Trove's checks before any root call: the instance, in the URL's project even for an
+    admin (Trove looks it up by project), its datastore, its status."""
+    from trovemock.fidelity import upstream
+
+    instance = cloud.instances.get(instance_id)
+    if (
+        instance is None
+        or instance.region != caller.region
+        or instance.project_id != caller.project_id
+    ):
+        if upstream(cloud.config, "root_not_found_message"):
+            raise NotFound("DBCluster Not Found")
+        raise _not_found(instance_id)
     if instance.datastore.type not in ROOT_DATASTORES[cloud.dialect]:
         raise Unprocessable(f"Operation not supported for datastore {instance.datastore.type}.")
     if operating_status(cloud, instance) != "HEALTHY":
-        shown = "ERROR" if instance.service_reset else instance_status(cloud, instance)
+        if instance.service_reset:
+            shown = "unknown"
+        else:
+            status = instance_status(cloud, instance)
+            shown = GUEST_STATUS.get(status, status.lower())
         raise Unprocessable(f"Instance {instance.id} is not ready, status: {shown}.")
     return instance
 
@@ -452,7 +514,8 @@ def _root_instance(cloud: Cloud, caller: Caller, instance_id: str) -> Instance:
 def enable_root(
     cloud: Cloud, caller: Caller, instance_id: str, password: str | None = None
 ) -> tuple[str, str]:
-    """Enable (or reset) the root user: ("root", the given or a generated password)."""
+    """Enable (or reset) the root user: ("root", the given or a generated password; an
+    empty one is generated too, as the guest agent does)."""
     instance = _root_instance(cloud, caller, instance_id)
     instance.root_enabled = True
     return "root", password or secrets.token_urlsafe(24)
@@ -472,14 +535,29 @@ def disable_root(cloud: Cloud, caller: Caller, instance_id: str) -> None:
 
 def reset_status(cloud: Cloud, caller: Caller, instance_id: str, *, force_delete: bool) -> None:
     """Trove's `reset_status` action: admin only, or the owner when it asks for
-    `force_delete`. The datastore status reads ERROR and every running backup of the
-    instance becomes FAILED (completed ones are untouched)."""
+    `force_delete`. Every running backup of the instance becomes FAILED (completed ones are
+    untouched) and the datastore status is UNKNOWN (ERROR, no actions) until the guest
+    agent's next heartbeat."""
     from trovemock.model.backups import fail_running_backups
 
     instance = visible_instance(cloud, caller, instance_id)
     if not caller.is_admin and not (force_delete and instance.project_id == caller.project_id):
         policy = "instance:force_delete" if force_delete else "instance:reset_status"
         raise Forbidden(f"Policy doesn't allow {policy} to be performed.")
+    due = cloud.later(cloud.time, HEARTBEAT_SECONDS)  # before any change
     instance.service_reset = True
     instance.updated = cloud.time
     fail_running_backups(cloud, instance)
+    cloud.scheduler.at(due, _heartbeat, cloud, instance)
+
+
+# The guest agent reports the database's status on its periodic task (oslo.service's
+# default interval): a status `reset_status` set is replaced within that time.
+HEARTBEAT_SECONDS = 60.0
+
+
+def _heartbeat(when: datetime, cloud: Cloud, instance: Instance) -> None:
+    """The guest's next heartbeat: the datastore reads HEALTHY again (the server's own
+    status is untouched)."""
+    if instance.id in cloud.instances and instance.service_reset:
+        instance.service_reset = False

@@ -46,7 +46,7 @@ from trovemock.model.entities import (
     Instance,
 )
 from trovemock.model.errors import NotFound
-from trovemock.model.instances import _settle
+from trovemock.model.instances import HEARTBEAT_SECONDS, _heartbeat, _settle
 
 FORMAT = 1
 _SETTLING = ("BUILD", "REBOOT", "RESIZE")
@@ -168,6 +168,9 @@ def _due_events(cloud: Cloud, contents: Cloud) -> list[tuple[Any, ...]]:
                 instance.generation += 1
                 due = cloud.later(instance.updated, seconds)
                 events.append((due, _settle, cloud, instance, instance.generation, "ACTIVE"))
+            if instance.service_reset:  # the guest agent's next heartbeat
+                due = cloud.later(instance.updated, HEARTBEAT_SECONDS)
+                events.append((due, _heartbeat, cloud, instance))
     except OverflowError:
         raise ValueError("a due time of the state is past the end of the calendar") from None
     return events
@@ -291,6 +294,8 @@ def _instance_out(i: Instance) -> dict[str, Any]:
         "running_backup": i.running_backup,
         "root_enabled": i.root_enabled,
         "service_reset": i.service_reset,
+        "resize_flavor_id": i.resize_flavor_id,
+        "resize_volume_size": i.resize_volume_size,
     }
 
 
@@ -496,8 +501,18 @@ def _instance_in(reader: _Reader, d: dict[str, Any], where: str) -> Instance:
         running_backup=_optional_id(d, "running_backup", where),
         root_enabled=_flag(d, "root_enabled", where),
         service_reset=_flag(d, "service_reset", where),
+        resize_flavor_id=_resize_flavor(d, where),
+        resize_volume_size=_whole(d, "resize_volume_size", where, optional=True),
     )
     return instance
+
+
+def _resize_flavor(data: dict[str, Any], where: str) -> str | None:
+    flavor_id = _optional_id(data, "resize_flavor_id", where)
+    if flavor_id is not None and flavor_id not in FLAVORS:
+        raise ValueError(f"{where}.resize_flavor_id {flavor_id!r} is not one of "
+                         f"{', '.join(FLAVORS)}")
+    return flavor_id
 
 
 def _group_in(reader: _Reader, d: dict[str, Any], where: str) -> HAGroup:
