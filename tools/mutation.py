@@ -118,12 +118,14 @@ def main(argv: list[str]) -> int:
     minutes = (time.monotonic() - started) / 60
     total = sum(len(names) for names in found.values())
     killed = len(found.get("killed", []))
-    counts = ", ".join(f"{len(names)} {status}" for status, names in sorted(found.items()))
+    others = ", ".join(
+        f"{len(names)} {status}" for status, names in sorted(found.items()) if status != "killed"
+    )
     command = " ".join(["python3 tools/mutation.py", *argv])
     shown_modules = ", ".join(f"`{module}`" for module in modules)
     summary = (
         f"Last run: {datetime.now(UTC):%Y-%m-%d}, `{command}` on {shown_modules}: {total} "
-        f"mutants, {killed} killed ({100 * killed / max(total, 1):.0f} %), {counts}; "
+        f"mutants, {killed} killed ({100 * killed / max(total, 1):.0f} %), {others}; "
         f"{minutes:.0f} minutes on 2 cores."
     )
     print(summary)
