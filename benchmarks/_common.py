@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import _usage  # noqa: F401 - first: `--help` exits before the heavy imports
 from werkzeug.test import Client
 
 from trovemock import TroveMock

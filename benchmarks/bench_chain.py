@@ -36,6 +36,7 @@ def one_chain(depth: int) -> dict[str, float]:
             "name": "restored",
             "flavorRef": "1",
             "volume": {"size": 5},
+            "datastore": {"type": "mysql", "version": "5.7"},  # openstack restores name one
             "restorePoint": {"backupRef": tip},
         }
     }

@@ -64,7 +64,18 @@ def update_readme(section: str) -> None:
     README.write_text(f"{head}{START}\n{section}\n{END}{tail}", encoding="utf-8")
 
 
+OPTIONS = ("--quick", "--update-readme")
+
+
 def main(argv: list[str]) -> int:
+    if "-h" in argv or "--help" in argv:
+        print(__doc__.strip())
+        print(f"\nbenchmarks: {', '.join(BENCHMARKS)}")
+        return 0
+    bad = [a for a in argv if a.startswith("-") and a not in OPTIONS]
+    if bad:
+        print(f"unknown option(s) {bad}; options: {', '.join(OPTIONS)}, --help")
+        return 2
     quick = "--quick" in argv
     wanted = [a for a in argv if not a.startswith("-")] or list(BENCHMARKS)
     unknown = sorted(set(wanted) - set(BENCHMARKS))

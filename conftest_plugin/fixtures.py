@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conftest_plugin import markers
+from . import markers
 
 if TYPE_CHECKING:
     import requests
@@ -70,7 +70,7 @@ def trove_session(trove: TroveMock, trove_project_id: str) -> Iterator[requests.
     )
     import requests
 
-    from conftest_plugin.wsgi_transport import WSGITransport
+    from .wsgi_transport import WSGITransport
 
     session = requests.Session()
     session.mount(SESSION_BASE_URL, WSGITransport(trove))

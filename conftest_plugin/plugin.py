@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest_plugin.fixtures import (
+from .fixtures import (
     MOCK_KEY,
     _trove_session_server,
     trove,
@@ -22,11 +22,12 @@ from conftest_plugin.fixtures import (
     trove_session,
     troveclient,
 )
-from conftest_plugin.markers import FAULTS_MARKER_HELP, TROVE_MARKER_HELP
+from .markers import FAULTS_MARKER_HELP, TROVE_MARKER_HELP
 
 __all__ = [
     "_trove_session_server",
     "pytest_configure",
+    "pytest_load_initial_conftests",
     "pytest_runtest_makereport",
     "trove",
     "trove_dialect",
@@ -35,6 +36,26 @@ __all__ = [
     "trove_session",
     "troveclient",
 ]
+
+
+CONTRACT_PLUGIN = "trovemock.contract.pytest_plugin"
+
+
+def wants_contract_plugin(args: list[str]) -> bool:
+    """A session uses the contract suite when it names a `--trove-*` option or the
+    `trovemock.contract` package (``pytest --pyargs trovemock.contract.suite``)."""
+    return any(
+        str(arg).startswith("--trove-") or "trovemock.contract" in str(arg) for arg in args
+    )
+
+
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+) -> None:
+    # Runs before pytest's final parse of the command line (and in every xdist worker, which
+    # gets the same arguments), so the contract plugin's options are known in time.
+    if wants_contract_plugin(args):
+        early_config.pluginmanager.import_plugin(CONTRACT_PLUGIN)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -49,7 +70,7 @@ def pytest_runtest_makereport(
     report = yield
     mock = item.stash.get(MOCK_KEY, None)
     if mock is not None and report.failed:
-        from conftest_plugin.report import journal_section
+        from .report import journal_section
 
         report.sections.append(journal_section(mock))
     if call.when == "teardown" and mock is not None:

@@ -51,8 +51,12 @@ class WSGITransport(BaseAdapter):
             path=url.path or "/",
             base_url=f"{url.scheme}://{url.netloc}",
             query_string=url.query,
-            method=request.method,
-            headers={k: v for k, v in request.headers.items() if k.lower() not in _BODY_HEADERS},
+            method=request.method or "GET",
+            headers=[
+                (name, value)
+                for name, value in request.headers.items()
+                if name.lower() not in _BODY_HEADERS
+            ],
             content_type=request.headers.get("Content-Type"),
             data=body or b"",
         )
@@ -84,7 +88,7 @@ def _response(
     response.encoding = get_encoding_from_headers(response.headers)
     response.raw = io.BytesIO(content)
     response._content = content
-    response._content_consumed = True
+    response._content_consumed = True  # type: ignore[attr-defined]  # requests' own flag
     response.url = request.url or ""
     response.request = request
     return response

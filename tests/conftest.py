@@ -11,6 +11,7 @@ Also here: `contract_target`, a fast emulator on a loopback server for the contr
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -18,18 +19,38 @@ import pytest
 from hypothesis import settings
 from werkzeug.test import Client
 
-from trovemock import SystemClock, TroveMock, hooks
+from trovemock import ManualClock, SystemClock, TroveMock, hooks
 from trovemock.contract.audit import ResponseAudit
+from trovemock.model.cloud import Cloud
 from trovemock.server import BackgroundServer
 
 AUDIT = ResponseAudit()
 
 # CI runs the property tests derandomized, so a green run stays green on the same code; run
 # locally (no CI variable) they explore new examples every time. No deadline: a loaded 2-core
-# CI machine must not turn a slow example into a failure.
+# CI machine must not turn a slow example into a failure. `.ci/run` exports CI=true;
+# TROVEMOCK_HYPOTHESIS_PROFILE=ci|dev overrides the choice, and the session header names it.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def _hypothesis_profile() -> tuple[str, str]:
+    chosen = os.environ.get("TROVEMOCK_HYPOTHESIS_PROFILE", "").strip().lower()
+    if chosen:
+        return chosen, "TROVEMOCK_HYPOTHESIS_PROFILE"
+    ci = os.environ.get("CI", "").strip().lower()
+    if ci and ci not in ("0", "false", "no"):
+        return "ci", f"CI={os.environ['CI']}"
+    return "dev", "CI is not set"
+
+
+HYPOTHESIS_PROFILE, _PROFILE_REASON = _hypothesis_profile()
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    kind = "derandomized" if HYPOTHESIS_PROFILE == "ci" else "random examples on every run"
+    return f"trovemock: hypothesis profile {HYPOTHESIS_PROFILE!r} ({kind}; {_PROFILE_REASON})"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -69,6 +90,22 @@ def _responses_match_schemas(
         )
 
 
+@pytest.fixture
+def widened_races(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Race tests use it: the cloud sleeps 2 ms just before it stores or drops a backup, so
+    every racing request has passed its checks (instance free, quota, backup exists) before
+    any of them acts, unless the cloud's lock serializes them. Without the lock the race
+    tests then fail on every run instead of once in a while."""
+    for name in ("store_backup", "drop_backup"):
+        original = getattr(Cloud, name)
+
+        def slowed(self: Cloud, backup: object, _original: Callable = original) -> None:
+            time.sleep(0.002)  # releases the GIL: the other threads run their checks now
+            _original(self, backup)
+
+        monkeypatch.setattr(Cloud, name, slowed)
+
+
 @dataclass
 class ContractTarget:
     """A served emulator the contract suite can be pointed at."""
@@ -79,15 +116,28 @@ class ContractTarget:
     instance: str  # an ACTIVE instance
     backups: list[str]  # two COMPLETED backups of it, newest first
 
+    def sleep(self, seconds: float) -> None:
+        """For `run_contract(sleep=...)` on a manual clock: waiting moves the clock."""
+        assert isinstance(self.mock.clock, ManualClock)
+        self.mock.clock.advance(seconds)
+
+    def seconds(self) -> float:
+        """For `run_contract(clock=...)`: the emulator's time, in seconds."""
+        return self.mock.clock.now().timestamp()
+
 
 @pytest.fixture
-def contract_target() -> Iterator[Callable[[str], ContractTarget]]:
+def contract_target() -> Iterator[Callable[..., ContractTarget]]:
     """Factory: `contract_target("rackspace")` serves a cloud on the wall clock whose backups
-    complete in 0.2 s, seeded with an ACTIVE instance and two COMPLETED backups of it."""
+    complete in 0.2 s, seeded with an ACTIVE instance and two COMPLETED backups of it.
+    `contract_target(dialect, manual=True)` uses a manual clock instead: a test that runs the
+    contract in-process then waits with `sleep=target.sleep, clock=target.seconds`, and
+    statuses move exactly when the suite's polling moves that clock, however loaded the
+    machine is."""
     servers: list[BackgroundServer] = []
 
-    def start(dialect: str) -> ContractTarget:
-        mock = TroveMock(dialect=dialect, clock=SystemClock())
+    def start(dialect: str, manual: bool = False) -> ContractTarget:
+        mock = TroveMock(dialect=dialect, clock=ManualClock() if manual else SystemClock())
         mock.config.update({"backup_new_seconds": 0.1, "backup_building_seconds": 0.1})
         instance = mock.add_instance("p1").id
         backups = []

@@ -22,10 +22,10 @@ def contract_backups(mock, project: str) -> list:
 
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_every_check_passes_against_trovemock_with_writes(dialect, contract_target) -> None:
-    target = contract_target(dialect)
+    target = contract_target(dialect, manual=True)  # polling moves the clock: NEW 0.1 s,
     options = ContractOptions(url=target.url, token="tok", instance=target.instance,
-                              allow_writes=True, timeout=10)
-    report = run_contract(options)
+                              allow_writes=True, timeout=10)  # then BUILDING 0.1 s
+    report = run_contract(options, sleep=target.sleep, clock=target.seconds)
     assert report.passed, report.text()
     assert [r.check for r in report.results] == planned_checks(options)
     assert {r.result for r in report.results} == {PASS}, report.text()
@@ -40,10 +40,10 @@ def test_every_check_passes_against_trovemock_with_writes(dialect, contract_targ
 
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_the_name_limit_of_the_dialect_is_probed(dialect, contract_target) -> None:
-    target = contract_target(dialect)
+    target = contract_target(dialect, manual=True)
     report = run_contract(ContractOptions(url=target.url, token="tok", dialect=dialect,
                                           instance=target.instance, allow_writes=True,
-                                          timeout=10))
+                                          timeout=10), sleep=target.sleep, clock=target.seconds)
     limit = {"openstack": 255, "rackspace": 64}[dialect]
     assert f"a name of {limit} characters" in report.result("backups.create").expected
     too_long = report.result("backups.create.name_too_long")
@@ -107,10 +107,11 @@ def test_wrong_fault_bodies_are_reported(contract_target) -> None:
 
 
 def test_a_backup_that_fails_is_reported_and_still_deleted(contract_target) -> None:
-    target = contract_target("openstack")
+    target = contract_target("openstack", manual=True)
     target.mock.faults.add(route="backups.create", outcome="backup_failed", times=1)
     report = run_contract(ContractOptions(url=target.url, token="tok", instance=target.instance,
-                                          allow_writes=True, timeout=10))
+                                          allow_writes=True, timeout=10),
+                          sleep=target.sleep, clock=target.seconds)
     polled = report.result("backups.poll.completed")
     assert polled.result == FAIL and polled.details == ["ended FAILED"]
     assert report.result("backups.delete").result == SKIP
@@ -119,10 +120,11 @@ def test_a_backup_that_fails_is_reported_and_still_deleted(contract_target) -> N
 
 
 def test_a_backup_that_never_completes_is_reported_as_left_behind(contract_target) -> None:
-    target = contract_target("rackspace")
+    target = contract_target("rackspace", manual=True)
     target.mock.config.update({"backup_building_seconds": 60})
     report = run_contract(ContractOptions(url=target.url, token="tok", instance=target.instance,
-                                          allow_writes=True, timeout=0.3))
+                                          allow_writes=True, timeout=0.3),
+                          sleep=target.sleep, clock=target.seconds)
     polled = report.result("backups.poll.completed")
     assert polled.result == FAIL and polled.details == ["still BUILDING after 0.3 s"]
     (left,) = contract_backups(target.mock, target.project)

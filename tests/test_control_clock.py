@@ -128,7 +128,7 @@ def test_per_backup_durations_refuse_bad_values(mock: TroveMock, client: Client)
     backup = create_backup(client, mock.add_instance(PROJECT).id)
     with pytest.raises(ValueError, match="building_seconds"):
         mock.set_backup_durations(backup["id"], building_seconds=-1)
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="no-such-backup"):
         mock.set_backup_durations("no-such-backup", new_seconds=1)
 
 
@@ -169,5 +169,5 @@ def test_set_status_refuses_statuses_the_service_never_shows(
 
 
 def test_forcing_an_unknown_backup_is_a_key_error(mock: TroveMock) -> None:
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="no-such-backup"):
         mock.complete("no-such-backup")

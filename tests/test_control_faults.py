@@ -221,7 +221,7 @@ def test_remove_by_rule_or_id_and_clear() -> None:
     rules.remove(a)
     rules.remove(b.id)
     assert rules.rules == [c]
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="no fault rule with id 'fault-99'"):
         rules.remove("fault-99")
     rules.clear()
     assert rules.rules == [] and rules.decide(info()) is None

@@ -191,6 +191,23 @@ def test_openstack_incremental_skips_a_failed_newest_backup() -> None:
     assert create_backup(api, instance, "inc", incremental=1)["parent_id"] == full["id"]
 
 
+@pytest.mark.parametrize(("page_size", "parent"), [(3, None), (4, "full")])
+def test_openstack_incremental_looks_for_its_parent_on_the_first_page_only(
+    page_size: int, parent: str | None
+) -> None:
+    # Trove's get_last_completed reads the instance's first page of backups (newest first)
+    # and stops there: a COMPLETED backup behind a page of newer FAILED ones is not found,
+    # and the "incremental" backup is a full one.
+    mock, api, project = make("openstack")
+    mock.config.page_size = page_size
+    instance = seed_instance(mock, project)
+    full = completed_backup(api, instance, "full")
+    for n in range(3):
+        mock.fail(create_backup(api, instance, f"broken{n}")["id"])
+    inc = create_backup(api, instance, "inc", incremental=1)
+    assert inc["parent_id"] == (full["id"] if parent else None)
+
+
 def test_openstack_explicit_parent_wins_over_incremental() -> None:
     mock, api, project = make("openstack")
     instance = seed_instance(mock, project)

@@ -51,6 +51,25 @@ def test_running_and_finished_backups_are_listed_newest_first(dialect: str) -> N
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_status_change_moves_the_backup_to_the_head_of_a_list_already_read(
+    dialect: str,
+) -> None:
+    # Lists are newest *change* first (Trove orders by `updated`), and an unfiltered list is
+    # cached between reads: a transition must show in the next read.
+    mock, api, project = make(dialect)
+    first = create_backup(api, seed_instance(mock, project), "first")  # NEW until t+1
+    mock.clock.advance(0.5)
+    second = create_backup(api, seed_instance(mock, project), "second")  # NEW until t+1.5
+    assert list_ids(api) == [second["id"], first["id"]]
+    assert list_ids(api, limit=1) == [second["id"], first["id"]]
+    mock.clock.advance(0.7)  # t+1.2: first is BUILDING, second still NEW
+    assert list_ids(api) == [first["id"], second["id"]]
+    assert list_ids(api, limit=1) == [first["id"], second["id"]]
+    mock.clock.advance(0.5)  # t+1.7: second is BUILDING too
+    assert list_ids(api) == [second["id"], first["id"]]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
 def test_limit_and_marker_walk_every_page(dialect: str) -> None:
     mock, api, project = make(dialect)
     ids = _completed(api, seed_instance(mock, project), 5)

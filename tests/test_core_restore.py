@@ -109,6 +109,22 @@ def test_restore_of_a_backup_that_is_not_completed_is_a_conflict(dialect: str, s
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
+def test_incremental_restore_needs_every_ancestor_usable(dialect: str) -> None:
+    # The incremental itself is COMPLETED, but restoring it applies its parent first.
+    mock, api, project = make(dialect)
+    source = seed_instance(mock, project)
+    full = completed_backup(api, source, "full")
+    inc = completed_backup(api, source, "inc", parent_id=full["id"])
+    mock.set_status(full["id"], "FAILED")
+    before = ok(api.get("/instances"))["instances"]
+    message = fault_of(api.post("/instances", restore_body(inc["id"])), 409, "conflict")
+    assert full["id"] in message and "FAILED" in message, message
+    assert ok(api.get("/instances"))["instances"] == before
+    mock.set_status(full["id"], "COMPLETED")
+    assert api.post("/instances", restore_body(inc["id"])).status_code == 200
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
 def test_restore_bigger_than_the_volume_is_forbidden(dialect: str) -> None:
     mock, api, project = make(dialect)
     backup = completed_backup(api, seed_instance(mock, project, volume_size=10, used_gb=3))

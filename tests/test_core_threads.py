@@ -18,6 +18,7 @@ from core_helpers import (
 )
 
 THREADS = 8
+pytestmark = pytest.mark.usefixtures("widened_races")  # see tests/conftest.py
 
 
 def _race(mock, requests) -> list:

@@ -8,6 +8,7 @@ import pytest
 from werkzeug.test import Client
 
 from trovemock import Config, ManualClock, TroveMock
+from trovemock.model.errors import NotFound
 
 TOKEN = {"X-Auth-Token": "t"}
 
@@ -36,7 +37,7 @@ def test_add_instance_refuses_a_duplicate_id_and_an_unknown_region() -> None:
     assert inst.region == "ORD"
     with pytest.raises(ValueError, match="already exists"):
         mock.add_instance("p", id=inst.id)
-    with pytest.raises(Exception, match="MARS"):
+    with pytest.raises(NotFound, match="^Region MARS cannot be found.$"):
         mock.add_instance("p", region="MARS")
 
 

@@ -224,6 +224,7 @@ def race(count: int, call) -> list[int]:
     return statuses
 
 
+@pytest.mark.usefixtures("widened_races")
 def test_simultaneous_creates_on_one_instance_start_exactly_one_backup(
     cloud: tuple[TroveMock, BackgroundServer],
 ) -> None:
@@ -240,6 +241,7 @@ def test_simultaneous_creates_on_one_instance_start_exactly_one_backup(
     assert {b.status for b in mock.backups(PROJECT)} == {"COMPLETED"}
 
 
+@pytest.mark.usefixtures("widened_races")
 def test_simultaneous_deletes_of_one_backup_delete_it_once(
     cloud: tuple[TroveMock, BackgroundServer],
 ) -> None:

@@ -26,9 +26,10 @@ def echo_app(environ, start_response):
 
 
 def raw_request(port: int, path: str) -> bytes:
-    """Send one HTTP request on a fresh socket and return every byte the server writes."""
+    """Send one HTTP request on a fresh socket and return every byte the server writes (the
+    request asks the server to close the connection after its answer)."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
         chunks = []
         while chunk := sock.recv(65536):
             chunks.append(chunk)

@@ -34,7 +34,9 @@ def test_version(capsys):
     with pytest.raises(SystemExit) as exited:
         cli.main(["--version"])
     assert exited.value.code == 0
-    assert capsys.readouterr().out.startswith("trovemock ")
+    from importlib.metadata import version
+
+    assert capsys.readouterr().out == f"trovemock {version('trovemock')}\n"
 
 
 def test_serve_help_explains_every_option(capsys):
@@ -48,8 +50,9 @@ def test_serve_help_explains_every_option(capsys):
 
 
 def test_top_level_help_lists_the_commands(capsys):
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exited:
         cli.main(["--help"])
+    assert exited.value.code == 0
     text = capsys.readouterr().out
     for command in ("serve", "openapi", "contract"):
         assert command in text
@@ -109,6 +112,21 @@ def test_no_seed_demo_and_manual_clock_with_start_time():
     mock = mock_for("--no-seed-demo", "--clock", "manual", "--start-time", "2030-01-02T03:04:05")
     assert mock.instances() == []
     assert mock.clock.now().isoformat() == "2030-01-02T03:04:05"
+
+
+@pytest.mark.parametrize("args", [("--no-seed-demo",), ("--clock", "manual", "--no-seed-demo")])
+def test_the_banner_names_no_demo_project_when_none_is_seeded(args):
+    options = cli.build_parser().parse_args(["serve", *args])
+    text = cli.banner(cli.build_mock(options), "http://127.0.0.1:8779", options)
+    assert "demo'" not in text and "/v1.0/demo" not in text and "project-name demo" not in text
+    assert "no project is seeded" in text
+    assert "http://127.0.0.1:8779/v1.0/PROJECT/backups" in text
+
+
+def test_the_banner_shows_the_demo_project_when_it_is_seeded():
+    options = cli.build_parser().parse_args(["serve"])
+    text = cli.banner(cli.build_mock(options), "http://127.0.0.1:8779", options)
+    assert "'demo' shown" in text and "http://127.0.0.1:8779/v1.0/demo/backups" in text
 
 
 def test_openstack_region_names_the_single_region():

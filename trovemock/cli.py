@@ -9,8 +9,11 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from importlib import metadata
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from trovemock.clock import Clock
+    from trovemock.mock import TroveMock
 
 DEFAULT_PORT = 8779  # Trove's own API port
 CONTROL_TOKEN_VARIABLE = "TROVEMOCK_CONTROL_TOKEN"  # the --control-token default, kept off `ps`
@@ -40,10 +43,10 @@ listen on their interface and give a token:
 
 
 def _version() -> str:
-    try:
-        return metadata.version("trovemock")
-    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
-        return "unknown"
+    # The package's own constant: importlib.metadata would add milliseconds to every start.
+    from trovemock import __version__
+
+    return __version__
 
 
 def _user_spec(text: str) -> dict[str, Any]:
@@ -212,7 +215,7 @@ def _delegate(module_name: str, argv: list[str], err: TextIO) -> int:
     return int(module.main(argv) or 0)
 
 
-def build_mock(options: argparse.Namespace) -> Any:
+def build_mock(options: argparse.Namespace) -> TroveMock:
     """The cloud `serve` runs, built from the parsed options; ValueError on a bad value."""
     from trovemock import Config, ManualClock, SystemClock, TroveMock, identity
     from trovemock.api.control_guard import is_loopback
@@ -230,6 +233,7 @@ def build_mock(options: argparse.Namespace) -> Any:
     config = Config()
     config.update({"fidelity": getattr(options, "fidelity", "documented"),
                    "strict_tokens": bool(getattr(options, "strict_tokens", False))})
+    clock: Clock
     if options.region and options.dialect == "openstack":
         config.update({"openstack_region": options.region})
     if options.clock == "manual":
@@ -258,8 +262,7 @@ def build_mock(options: argparse.Namespace) -> Any:
             mock.import_state(state)
         except ValueError as exc:
             raise ValueError(f"--state {options.state}: {exc}") from None
-    seed = options.seed_demo if options.seed_demo is not None else not options.state
-    if seed:
+    if demo_seeded(options):
         from trovemock.demo import seed_demo
 
         seed_demo(mock)
@@ -284,15 +287,24 @@ def _read_state(path: str) -> Any:
         raise ValueError(f"--state {path}: not JSON ({exc})") from None
 
 
-def banner(mock: Any, url: str, options: argparse.Namespace) -> str:
-    """What `serve` prints once it listens: the URLs and copy-paste examples."""
+def demo_seeded(options: argparse.Namespace) -> bool:
+    """`--seed-demo`/`--no-seed-demo`, else on unless a `--state` file is loaded."""
+    return options.seed_demo if options.seed_demo is not None else not options.state
+
+
+def banner(mock: TroveMock, url: str, options: argparse.Namespace) -> str:
+    """What `serve` prints once it listens: the URLs and copy-paste examples (for the demo
+    project when it is seeded, else with a PROJECT placeholder)."""
     from trovemock.identity import trove_endpoint
 
-    project = "demo"
+    seeded = demo_seeded(options)
+    project = "demo" if seeded else "PROJECT"
     lines = [
         f"trovemock {_version()} serving the {mock.dialect} dialect on {url}",
         "",
-        "Trove endpoints (append your project id; 'demo' shown):",
+        "Trove endpoints (append your project id; 'demo' shown):"
+        if seeded
+        else "Trove endpoints (no project is seeded: PROJECT stands for your project id):",
     ]
     for region in [mock.default_region] + [r for r in mock.regions if r != mock.default_region]:
         lines.append(f"  {region:<10} {trove_endpoint(mock, url, project, region)}")
@@ -321,7 +333,7 @@ def banner(mock: Any, url: str, options: argparse.Namespace) -> str:
         f"  openstack --os-auth-type admin_token --os-endpoint {url}/v1.0/{project} "
         f"--os-token {token} database backup list",
         f"  openstack --os-auth-url {url}/v3 --os-identity-api-version 3 --os-username demo "
-        "--os-password any --os-project-name demo --os-user-domain-name Default "
+        f"--os-password any --os-project-name {project} --os-user-domain-name Default "
         "--os-project-domain-name Default database backup list",
         '  python -c "from keystoneauth1 import session, token_endpoint; '
         "from troveclient.v1 import client; "

@@ -5,9 +5,12 @@ The instance ids are fixed so that README examples can name them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from trovemock.model import backups as backup_ops
+
+if TYPE_CHECKING:
+    from trovemock.mock import TroveMock
 
 DEMO_PROJECT = "demo"
 DEMO_INSTANCES = (
@@ -16,7 +19,7 @@ DEMO_INSTANCES = (
 )
 
 
-def seed_demo(mock: Any) -> str:
+def seed_demo(mock: TroveMock) -> str:
     """Seed the demo project in the default region; returns the completed backup's id."""
     for instance_id, name, datastore in DEMO_INSTANCES:
         mock.add_instance(

@@ -30,13 +30,16 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
 from trovemock.api.bodies import BodyError, parse_json, read_body
 from trovemock.api.faults import fault_response
+
+if TYPE_CHECKING:
+    from trovemock.mock import TroveMock
 
 TOKEN_LIFETIME = _dt.timedelta(hours=24)
 DEFAULT_ROLES: tuple[str, ...] = ("member",)
@@ -80,7 +83,7 @@ _SETTINGS_ATTRIBUTE = "_trovemock_identity"
 _settings_lock = threading.Lock()
 
 
-def settings_for(mock: Any) -> IdentitySettings:
+def settings_for(mock: TroveMock) -> IdentitySettings:
     """The identity settings of `mock`, created on first use."""
     settings = getattr(mock, _SETTINGS_ATTRIBUTE, None)
     if settings is None:
@@ -93,7 +96,7 @@ def settings_for(mock: Any) -> IdentitySettings:
 
 
 def add_user(
-    mock: Any,
+    mock: TroveMock,
     name: str,
     password: str,
     *,
@@ -118,14 +121,14 @@ def add_user(
     return user
 
 
-def forget_tokens(mock: Any) -> None:
+def forget_tokens(mock: TroveMock) -> None:
     """Drop the tokens issued so far (the token method no longer accepts them)."""
     settings = settings_for(mock)
     with settings.lock:
         settings.tokens.clear()
 
 
-def keep_only(mock: Any, tokens: Any) -> None:
+def keep_only(mock: TroveMock, tokens: Any) -> None:
     """Forget the issued tokens that are not in `tokens` (the cloud's, after an import)."""
     settings = settings_for(mock)
     with settings.lock:
@@ -179,7 +182,9 @@ def _authenticate(
     expected = None
     if user is not None:
         expected = user.api_key if api_key and user.api_key is not None else user.password
-    if user is None or not secrets.compare_digest(expected.encode(), secret.encode()):
+    if user is None or expected is None or not secrets.compare_digest(
+        expected.encode(), secret.encode()
+    ):
         raise _IdentityError(401, _UNAUTHORIZED)
     return user
 
@@ -203,7 +208,9 @@ def _scope(user: IdentityUser, requested: str | None) -> str:
     return project
 
 
-def _issue(mock: Any, settings: IdentitySettings, user: IdentityUser, project: str) -> IssuedToken:
+def _issue(
+    mock: TroveMock, settings: IdentitySettings, user: IdentityUser, project: str
+) -> IssuedToken:
     """Issue a token and register it with the cloud, in one step under the cloud's lock. The
     oldest tokens beyond `config.max_identity_tokens`, and expired ones, are forgotten here
     and by the Trove API alike (a forgotten token is then an unknown one)."""
@@ -285,19 +292,21 @@ def _base_url(request: Request) -> str:
     return request.host_url.rstrip("/") + request.script_root
 
 
-def trove_endpoint(mock: Any, base_url: str, project_id: str, region: str | None = None) -> str:
+def trove_endpoint(
+    mock: TroveMock, base_url: str, project_id: str, region: str | None = None
+) -> str:
     """This server's Trove endpoint for a project: ``/v1.0/<project>`` in the default region,
     ``/regions/<region>/v1.0/<project>`` in the others."""
     prefix = "" if region is None or region == mock.default_region else f"/regions/{region}"
     return f"{base_url}{prefix}/v1.0/{quote(project_id, safe='')}"
 
 
-def _regions(mock: Any) -> list[str]:
+def _regions(mock: TroveMock) -> list[str]:
     """The default region first: clients without a region setting take the first endpoint."""
     return [mock.default_region] + [r for r in mock.regions if r != mock.default_region]
 
 
-def _v3_catalog(mock: Any, base: str, project: str) -> list[dict[str, Any]]:
+def _v3_catalog(mock: TroveMock, base: str, project: str) -> list[dict[str, Any]]:
     regions = _regions(mock)
     database = [
         {
@@ -325,7 +334,7 @@ def _v3_catalog(mock: Any, base: str, project: str) -> list[dict[str, Any]]:
     ]
 
 
-def _v2_catalog(mock: Any, base: str, project: str) -> list[dict[str, Any]]:
+def _v2_catalog(mock: TroveMock, base: str, project: str) -> list[dict[str, Any]]:
     regions = _regions(mock)
 
     def endpoints() -> list[dict[str, Any]]:
@@ -382,7 +391,7 @@ def discovery_versions(base: str) -> list[dict[str, Any]]:
     ]
 
 
-def _v3_tokens(mock: Any, request: Request) -> Response:
+def _v3_tokens(mock: TroveMock, request: Request) -> Response:
     settings = settings_for(mock)
     auth = _obj(_body(request), "auth", "")
     identity = _obj(auth, "identity", "auth.")
@@ -438,7 +447,7 @@ def _v3_tokens(mock: Any, request: Request) -> Response:
 # --- keystone v2.0 / Rackspace ----------------------------------------------------------------
 
 
-def _v2_tokens(mock: Any, request: Request) -> Response:
+def _v2_tokens(mock: TroveMock, request: Request) -> Response:
     settings = settings_for(mock)
     auth = _obj(_body(request), "auth", "")
     if isinstance(auth.get("passwordCredentials"), dict):
@@ -497,7 +506,7 @@ def _v2_tokens(mock: Any, request: Request) -> Response:
 # --- legacy v1.0 ------------------------------------------------------------------------------
 
 
-def _v1_auth(mock: Any, request: Request) -> Response:
+def _v1_auth(mock: TroveMock, request: Request) -> Response:
     settings = settings_for(mock)
     name = request.headers.get("X-Auth-User", "")
     key = request.headers.get("X-Auth-Key", "")
@@ -515,7 +524,7 @@ def _v1_auth(mock: Any, request: Request) -> Response:
 # --- dispatch ---------------------------------------------------------------------------------
 
 
-def handle(mock: Any, request: Request) -> Response:
+def handle(mock: TroveMock, request: Request) -> Response:
     """Answer one identity request (``/v3...``, ``/v2.0...``, ``/auth/v1.0``)."""
     path = request.path.rstrip("/") or "/"
     base = _base_url(request)

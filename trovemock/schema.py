@@ -1,7 +1,9 @@
 """Loading the JSON Schemas in `schemas/` and validating bodies with them.
 
-In a source checkout the schemas are read from the repository's top-level `schemas/`; in an
-installed wheel they ship as the package data of `trovemock._schemas`.
+An installed wheel ships them as the package data of `trovemock._schemas`; a source checkout
+(or an editable install of one) reads the repository's top-level `schemas/`. Nothing else
+named `schemas` is ever read: the checkout's folder counts only beside trovemock's own
+`pyproject.toml`.
 """
 
 from __future__ import annotations
@@ -20,10 +22,18 @@ if TYPE_CHECKING:  # jsonschema is imported on first use: it is a third of start
 
 
 def schemas_root() -> Traversable:
-    checkout = Path(__file__).resolve().parent.parent / "schemas"
-    if checkout.is_dir():
-        return checkout
-    return resources.files("trovemock._schemas")
+    try:
+        return resources.files("trovemock._schemas")
+    except ModuleNotFoundError:  # not an installed wheel: a checkout
+        pass
+    checkout = Path(__file__).resolve().parent.parent
+    project = checkout / "pyproject.toml"
+    if project.is_file() and 'name = "trovemock"' in project.read_text("utf-8"):
+        return checkout / "schemas"
+    raise RuntimeError(
+        "trovemock's JSON Schemas are missing: neither the trovemock._schemas package data "
+        f"nor a trovemock checkout's schemas/ folder beside {Path(__file__).parent}"
+    )
 
 
 def _walk(folder: Traversable, prefix: str = ""):

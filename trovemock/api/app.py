@@ -177,6 +177,7 @@ def _handle(
             return _fault_and_body(faulted)
     if routing_error is not None:
         raise routing_error
+    assert seen.route is not None  # a route matched: there is no routing error
     # Upstream fidelity only: a route that answers any method hands a body to a GET action.
     body_crashes = request.method != ROUTES_BY_NAME[seen.route].method
     # Reading, parsing and validating the body need no state: they happen outside the
@@ -254,13 +255,13 @@ def _route(
             name, args = adapter.match(path, "GET") if "GET" in (error.valid_methods or ()) \
                 else (None, _args_of(adapter, path))
             if name in ANY_METHOD_ROUTES:  # Trove connects them without a method condition
-                return name, args, None
-            return None, args, ApiError(404)
+                return name, dict(args), None
+            return None, dict(args), ApiError(404)
         allowed = ", ".join(sorted(m for m in error.valid_methods or () if m != "HEAD"))
         return None, _args_of(adapter, path), ApiError(405, headers={"Allow": allowed})
     except NotFound:
         return None, {}, ApiError(404)
-    return name, args, None
+    return name, dict(args), None
 
 
 # Trove's routes with no method condition: any method runs the GET action.

@@ -15,7 +15,7 @@ import json
 import math
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -24,6 +24,9 @@ from werkzeug.wrappers import Request, Response
 from trovemock.api.bodies import BodyError, parse_json, read_body
 from trovemock.api.control_guard import ControlGuard, Refusal
 from trovemock.api.faults import fault_response
+
+if TYPE_CHECKING:
+    from trovemock.mock import TroveMock
 
 PREFIX = "/_trovemock"
 
@@ -86,6 +89,10 @@ def _unknown_fields(body: dict[str, Any], allowed: set[str]) -> None:
         )
 
 
+@overload
+def _string(body: dict[str, Any], name: str, *, required: Literal[True]) -> str: ...
+@overload
+def _string(body: dict[str, Any], name: str, *, required: bool = False) -> str | None: ...
 def _string(body: dict[str, Any], name: str, *, required: bool = False) -> str | None:
     value = body.get(name)
     if value is None:
@@ -156,7 +163,7 @@ def _datastore_view(datastore: Any) -> dict[str, Any]:
     return {"type": datastore.type, "version": datastore.version}
 
 
-def _instance_view(mock: Any, instance: Any) -> dict[str, Any]:
+def _instance_view(mock: TroveMock, instance: Any) -> dict[str, Any]:
     return {
         "id": instance.id,
         "name": instance.name,
@@ -172,7 +179,7 @@ def _instance_view(mock: Any, instance: Any) -> dict[str, Any]:
     }
 
 
-def _ha_view(mock: Any, group: Any) -> dict[str, Any]:
+def _ha_view(mock: TroveMock, group: Any) -> dict[str, Any]:
     return {
         "id": group.id,
         "name": group.name,
@@ -202,7 +209,7 @@ def _backup_view(backup: Any) -> dict[str, Any]:
     }
 
 
-def _backup(mock: Any, backup_id: str) -> Any:
+def _backup(mock: TroveMock, backup_id: str) -> Any:
     try:
         return mock.backup(backup_id)
     except KeyError:
@@ -212,15 +219,15 @@ def _backup(mock: Any, backup_id: str) -> Any:
 # --- handlers ---------------------------------------------------------------------------------
 
 
-def index(mock: Any, request: Request) -> Response:
+def index(mock: TroveMock, request: Request) -> Response:
     endpoints = sorted(
-        f"{' '.join(sorted(rule.methods - {'HEAD', 'OPTIONS'}))} {rule.rule}"
+        f"{' '.join(sorted((rule.methods or set()) - {'HEAD', 'OPTIONS'}))} {rule.rule}"
         for rule in _MAP.iter_rules()
     )
     return _json({"dialect": mock.dialect, "endpoints": endpoints})
 
 
-def reset(mock: Any, request: Request) -> Response:
+def reset(mock: TroveMock, request: Request) -> Response:
     mock.reset()  # the same as TroveMock.reset(): identity tokens go with the cloud's
     return _no_content()
 
@@ -242,7 +249,7 @@ def _seed_kwargs(body: dict[str, Any], extra: dict[str, Callable[[], Any]]) -> d
     return _drop_none({name: read() for name, read in fields.items()})
 
 
-def add_instance(mock: Any, request: Request) -> Response:
+def add_instance(mock: TroveMock, request: Request) -> Response:
     body = _body(request)
     kwargs = _seed_kwargs(
         body,
@@ -256,7 +263,7 @@ def add_instance(mock: Any, request: Request) -> Response:
     return _json({"instance": _instance_view(mock, instance)}, 201)
 
 
-def add_ha_group(mock: Any, request: Request) -> Response:
+def add_ha_group(mock: TroveMock, request: Request) -> Response:
     body = _body(request)
     kwargs = _seed_kwargs(body, {"replicas": lambda: _number(body, "replicas", integer=True)})
     project_id = _string(body, "project_id", required=True)
@@ -264,19 +271,19 @@ def add_ha_group(mock: Any, request: Request) -> Response:
     return _json({"ha": _ha_view(mock, group)}, 201)
 
 
-def _clock_view(mock: Any) -> dict[str, Any]:
+def _clock_view(mock: TroveMock) -> dict[str, Any]:
     return {
         "now": mock.clock.now().isoformat(),
         "manual": bool(getattr(mock.clock, "manual", False)),
     }
 
 
-def get_clock(mock: Any, request: Request) -> Response:
+def get_clock(mock: TroveMock, request: Request) -> Response:
     return _json(_clock_view(mock))
 
 
-def move_clock(mock: Any, request: Request) -> Response:
-    from trovemock.clock import parse_time
+def move_clock(mock: TroveMock, request: Request) -> Response:
+    from trovemock.clock import ManualClock, parse_time
 
     body = _body(request)
     _unknown_fields(body, {"advance", "set"})
@@ -297,21 +304,23 @@ def move_clock(mock: Any, request: Request) -> Response:
         raise ControlError(
             409, "The server runs on the system clock; start it with --clock manual to move time."
         )
+    clock = cast(ManualClock, mock.clock)  # a manual clock moves by advance() and set()
     try:
         if seconds is not None:
-            mock.clock.advance(seconds)
+            clock.advance(seconds)
         else:
-            mock.clock.set(when)
+            assert when is not None  # parsed above
+            clock.set(when)
     except ValueError as exc:  # beyond the times the emulator supports
         raise _bad(f"'{'advance' if seconds is not None else 'set'}': {exc}") from None
     return _json(_clock_view(mock))
 
 
-def get_config(mock: Any, request: Request) -> Response:
+def get_config(mock: TroveMock, request: Request) -> Response:
     return _json(mock.config.to_dict())
 
 
-def put_config(mock: Any, request: Request) -> Response:
+def put_config(mock: TroveMock, request: Request) -> Response:
     body = _body(request)
     region = body.get("openstack_region", mock.config.openstack_region)
     if mock.dialect == "openstack" and region != mock.regions[0]:
@@ -326,7 +335,7 @@ def put_config(mock: Any, request: Request) -> Response:
     return _json(mock.config.to_dict())
 
 
-def add_token(mock: Any, request: Request) -> Response:
+def add_token(mock: TroveMock, request: Request) -> Response:
     body = _body(request)
     _unknown_fields(body, {"token", "project_id", "roles"})
     token = _string(body, "token", required=True)
@@ -336,7 +345,7 @@ def add_token(mock: Any, request: Request) -> Response:
     return _json({"token": {"id": token, "project_id": project_id, "roles": roles}}, 201)
 
 
-def add_identity_user(mock: Any, request: Request) -> Response:
+def add_identity_user(mock: TroveMock, request: Request) -> Response:
     """Configure an identity user (from then on only configured users can log in)."""
     from trovemock import identity
 
@@ -364,7 +373,7 @@ def add_identity_user(mock: Any, request: Request) -> Response:
     )
 
 
-def set_backup_status(mock: Any, request: Request, backup_id: str) -> Response:
+def set_backup_status(mock: TroveMock, request: Request, backup_id: str) -> Response:
     from trovemock.model.entities import BACKUP_STATUSES
 
     body = _body(request)
@@ -382,7 +391,7 @@ def set_backup_status(mock: Any, request: Request, backup_id: str) -> Response:
     return _json({"backup": _backup_view(_backup(mock, backup_id))})
 
 
-def set_backup_durations(mock: Any, request: Request, backup_id: str) -> Response:
+def set_backup_durations(mock: TroveMock, request: Request, backup_id: str) -> Response:
     body = _body(request)
     _unknown_fields(body, {"new_seconds", "building_seconds"})
     if not body:
@@ -395,22 +404,22 @@ def set_backup_durations(mock: Any, request: Request, backup_id: str) -> Respons
     return _json({"backup": _backup_view(_backup(mock, backup_id))})
 
 
-def list_faults(mock: Any, request: Request) -> Response:
+def list_faults(mock: TroveMock, request: Request) -> Response:
     return _json({"faults": [rule.to_dict() for rule in mock.faults.rules]})
 
 
-def add_fault(mock: Any, request: Request) -> Response:
+def add_fault(mock: TroveMock, request: Request) -> Response:
     body = _body(request)
     rule = _model_call(lambda: mock.faults.add(**body))
     return _json({"fault": rule.to_dict()}, 201)
 
 
-def clear_faults(mock: Any, request: Request) -> Response:
+def clear_faults(mock: TroveMock, request: Request) -> Response:
     mock.faults.clear()
     return _no_content()
 
 
-def remove_fault(mock: Any, request: Request, rule_id: str) -> Response:
+def remove_fault(mock: TroveMock, request: Request, rule_id: str) -> Response:
     if not any(rule.id == rule_id for rule in mock.faults.rules):
         raise ControlError(404, f"Fault rule {rule_id} cannot be found.")
     try:
@@ -423,7 +432,7 @@ def remove_fault(mock: Any, request: Request, rule_id: str) -> Response:
 _JOURNAL_FILTERS = ("method", "route", "status", "project_id", "region", "kind")
 
 
-def get_journal(mock: Any, request: Request) -> Response:
+def get_journal(mock: TroveMock, request: Request) -> Response:
     unknown = sorted(set(request.args) - set(_JOURNAL_FILTERS))
     if unknown:
         raise _bad(
@@ -449,12 +458,12 @@ def _encodable(entry: dict[str, Any]) -> dict[str, Any]:
         return {**entry, "request_json": None, "request_text": "(nested too deeply to show)"}
 
 
-def clear_journal(mock: Any, request: Request) -> Response:
+def clear_journal(mock: TroveMock, request: Request) -> Response:
     mock.journal.clear()
     return _no_content()
 
 
-def get_schedule_runs(mock: Any, request: Request) -> Response:
+def get_schedule_runs(mock: TroveMock, request: Request) -> Response:
     """What scheduled backup runs did, oldest first (`?schedule_id=` narrows)."""
     unknown = sorted(set(request.args) - {"schedule_id"})
     if unknown:
@@ -476,17 +485,17 @@ def get_schedule_runs(mock: Any, request: Request) -> Response:
     ]})
 
 
-def get_state(mock: Any, request: Request) -> Response:
+def get_state(mock: TroveMock, request: Request) -> Response:
     return _json(mock.export_state())
 
 
-def put_state(mock: Any, request: Request) -> Response:
+def put_state(mock: TroveMock, request: Request) -> Response:
     state = _body(request)
     _model_call(lambda: mock.import_state(state))
     return _no_content()
 
 
-def openapi(mock: Any, request: Request) -> Response:
+def openapi(mock: TroveMock, request: Request) -> Response:
     try:
         from trovemock.openapi import build_openapi
     except ImportError:
@@ -532,7 +541,7 @@ _MAP = Map(
 )
 
 
-def handle(mock: Any, request: Request) -> Response:
+def handle(mock: TroveMock, request: Request) -> Response:
     """Answer one ``/_trovemock/...`` request."""
     adapter = _MAP.bind_to_environ(request.environ)
     request.environ["trovemock.mock"] = mock
@@ -563,6 +572,6 @@ def handle(mock: Any, request: Request) -> Response:
 _DEFAULT_GUARD = ControlGuard()
 
 
-def guard_of(mock: Any) -> ControlGuard:
+def guard_of(mock: TroveMock) -> ControlGuard:
     """The mock's guard (a plain WSGI stand-in without one gets the default protections)."""
     return getattr(mock, "control_guard", None) or _DEFAULT_GUARD

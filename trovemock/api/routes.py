@@ -4,6 +4,8 @@ Route names (``backups.create``) are what fault rules and the journal match on."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from werkzeug.routing import Map, Rule
 
 from trovemock.api import backups, datastores, ha, instances, root, schedules, spec, strategies
@@ -52,8 +54,23 @@ HANDLERS = {
 if set(HANDLERS) != set(spec.ROUTES_BY_NAME):  # pragma: no cover - a developer's slip
     raise RuntimeError(f"routes without handlers: {set(spec.ROUTES_BY_NAME) ^ set(HANDLERS)}")
 
+
+class _MatchOnlyRule(Rule):
+    """The app only matches URLs, never builds them: skipping werkzeug's URL builders (code
+    it generates and compiles for every rule) saves about 10 ms of every process start."""
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        def no_building(*args: object, **kwargs: object) -> tuple[str, str]:
+            raise NotImplementedError("trovemock's URL map matches URLs; it builds none")
+
+        return no_building
+
+
 URL_MAP = Map(
-    [Rule(route.rule, methods=[route.method], endpoint=route.name) for route in spec.ROUTES],
+    [
+        _MatchOnlyRule(route.rule, methods=[route.method], endpoint=route.name)
+        for route in spec.ROUTES
+    ],
     strict_slashes=True,  # Trove: /backups/ is no route (404), and werkzeug must not redirect
     merge_slashes=False,
 )

@@ -110,7 +110,7 @@ def instance_view(
     nova has not made the server, so Trove finds no ports (`access` is `{}`)."""
     status = instance_status(cloud, instance)
     links = _links(base_url, project_id, "instances", instance.id)
-    flavor = {
+    flavor: dict[str, Any] = {
         "id": instance.flavor_id,
         "links": _links(base_url, project_id, "flavors", instance.flavor_id),
     }
@@ -118,6 +118,7 @@ def instance_view(
         "type": instance.datastore.type,
         "version": instance.datastore.version,
     }
+    view: dict[str, Any]
     if cloud.dialect == "rackspace":
         view = {
             "id": instance.id,
@@ -138,7 +139,7 @@ def instance_view(
     if upstream(cloud.config, "https_links"):
         links = [{**link, "href": _https(link["href"])} for link in links]
         flavor["links"] = [{**link, "href": _https(link["href"])} for link in flavor["links"]]
-    view: dict[str, Any] = {
+    view = {
         "id": instance.id,
         "name": instance.name,
         "status": status,

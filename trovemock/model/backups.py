@@ -16,7 +16,7 @@ from trovemock.fidelity import upstream
 from trovemock.model import copies, strategies
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
-from trovemock.model.entities import BACKUP_STATUSES, RUNNING, Backup, Instance
+from trovemock.model.entities import BACKUP_STATUSES, RUNNING, Backup, HAGroup, Instance
 from trovemock.model.errors import (
     BadRequest,
     DomainError,
@@ -40,7 +40,7 @@ class Caller:
     region: str
     is_admin: bool = False
 
-    def sees(self, item: Backup | Instance | None) -> bool:
+    def sees(self, item: Backup | Instance | HAGroup | None) -> bool:
         """Whether a record exists for this caller: in its region, and in its project unless
         it is an admin. Everything else is 404, never 403 (as Trove does)."""
         return (
@@ -69,7 +69,7 @@ class BackupRequest:
 def visible_backup(cloud: Cloud, caller: Caller, backup_id: str) -> Backup:
     """Another project's backup is 404 for a non-admin, never 403 (as Trove does)."""
     backup = cloud.backups.get(backup_id)
-    if not caller.sees(backup):
+    if backup is None or not caller.sees(backup):
         raise not_found(backup_id)
     return backup
 
@@ -139,7 +139,7 @@ def _create_backup(cloud: Cloud, caller: Caller, req: BackupRequest) -> Backup:
     parent_id = req.parent_id
     if parent_id is not None:
         parent = cloud.backups.get(parent_id)
-        if not caller.sees(parent):  # an admin may name any project's backup, as in Trove
+        if parent is None or not caller.sees(parent):  # an admin may name any project's backup
             raise not_found(parent_id)
         if req.copy_to:
             copies.check_parent_copied(cloud, parent, req.copy_to)
@@ -247,7 +247,7 @@ def _source(cloud: Cloud, caller: Caller, req: BackupRequest):
     if instance_id is None:
         raise BadRequest("instance is missing.")
     instance = cloud.instances.get(instance_id)
-    if not caller.sees(instance):  # an admin backs up any project's instance (Trove)
+    if instance is None or not caller.sees(instance):  # an admin backs up any project's one
         raise not_found(instance_id)
     require_available(cloud, instance)
     return instance

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def visible_group(cloud: Cloud, caller: Caller, ha_id: str) -> HAGroup:
     group = cloud.ha_groups.get(ha_id)
-    if not caller.sees(group):
+    if group is None or not caller.sees(group):
         raise not_found(ha_id)
     return group
 

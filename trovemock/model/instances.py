@@ -129,7 +129,7 @@ def require_available(cloud: Cloud, owner: Instance | HAGroup) -> None:
 
 def visible_instance(cloud: Cloud, caller: Caller, instance_id: str) -> Instance:
     instance = cloud.instances.get(instance_id)
-    if not caller.sees(instance):
+    if instance is None or not caller.sees(instance):
         raise _not_found(instance_id)
     return instance
 
