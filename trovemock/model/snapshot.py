@@ -24,14 +24,14 @@ installed in `install`.
 from __future__ import annotations
 
 import itertools
-import math
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
 
-from trovemock.clock import ClockOutOfRange, check_seconds, check_time, parse_time
 from trovemock.model import schedule_state
+from trovemock.model import state_fields as fields
 from trovemock.model.backups import _finish, _finish_delete, _start_building, lifecycle_times
 from trovemock.model.catalog import FLAVORS, stable_id
 from trovemock.model.cloud import Cloud
@@ -45,7 +45,6 @@ from trovemock.model.entities import (
     HAGroup,
     Instance,
 )
-from trovemock.model.errors import NotFound
 from trovemock.model.instances import HEARTBEAT_SECONDS, _heartbeat, _settle
 
 FORMAT = 1
@@ -255,7 +254,7 @@ def _check_no_cycle(
 
 def _read(state: dict[str, Any], kind: str, read: Callable[[dict[str, Any], str], Any]) -> list:
     """[(place, record)] of one kind, each read by `read`; the same id twice is refused."""
-    records = [(where, read(data, where)) for where, data in _items(state, kind)]
+    records = [(where, read(data, where)) for where, data in fields.items(state, kind)]
     seen: dict[str, str] = {}
     for where, record in records:
         key = record[0] if isinstance(record, tuple) else record.id
@@ -318,7 +317,7 @@ def _group_out(g: HAGroup) -> dict[str, Any]:
 
 _BACKUP_PLAIN = tuple(
     f.name
-    for f in fields(Backup)
+    for f in dataclass_fields(Backup)
     if f.name not in ("created", "updated", "datastore", "contents", "copy_to", "generation")
 )
 
@@ -351,131 +350,30 @@ class _Reader:
         self.datastores: set[tuple[str, str]] = set()
 
     def region(self, data: dict[str, Any], where: str) -> str:
-        try:
-            return self.cloud.region_named(_need(data, "region", str, where))
-        except NotFound:
-            raise ValueError(
-                f"{where}.region {data['region']!r} is not a region of this cloud"
-            ) from None
+        return fields.region(self.cloud, data, where)
 
     def datastore(self, data: dict[str, Any], where: str) -> Datastore:
-        ds = _need(data, "datastore", dict, where)
-        kind = _text(ds, "type", f"{where}.datastore")
-        version = _text(ds, "version", f"{where}.datastore")
+        ds = fields.need(data, "datastore", dict, where)
+        kind = fields.text(ds, "type", f"{where}.datastore")
+        version = fields.text(ds, "version", f"{where}.datastore")
         self.datastores.add((kind, version))
         # The same value the cloud's registry makes; `install` swaps in the registered one.
         return Datastore(kind, version, stable_id("version", kind, version), stable_id(kind))
 
 
-def _items(state: dict[str, Any], key: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    value = state.get(key, [])
-    if not isinstance(value, list):
-        raise ValueError(f"state.{key} must be a list")
-    for n, item in enumerate(value):
-        where = f"{key}[{n}]"
-        if not isinstance(item, dict):
-            raise ValueError(f"{where} must be an object")
-        yield where, item
-
-
-def _need(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    value = data.get(key)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise ValueError(f"{where}.{key} is missing or has the wrong type")
-    return value
-
-
-def _text(data: dict[str, Any], key: str, where: str) -> str:
-    value = _need(data, key, str, where)
-    if not value:
-        raise ValueError(f"{where}.{key} must not be empty")
-    return value
-
-
-def _optional_text(data: dict[str, Any], key: str, where: str) -> str | None:
-    value = data.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ValueError(f"{where}.{key} must be a string or null")
-    return value
-
-
-def _optional_id(data: dict[str, Any], key: str, where: str) -> str | None:
-    value = _optional_text(data, key, where)
-    if value == "":
-        raise ValueError(f"{where}.{key} must not be empty")
-    return value
-
-
-def _number(data: dict[str, Any], key: str, where: str, *, optional: bool = False) -> Any:
-    value = data.get(key)
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{where}.{key} must be a finite number")
-    if value < 0:
-        raise ValueError(f"{where}.{key} must be >= 0")
-    return value
-
-
-def _whole(data: dict[str, Any], key: str, where: str, *, optional: bool = False) -> Any:
-    value = data.get(key)
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{where}.{key} must be a whole number >= 0")
-    return value
-
-
-def _flag(data: dict[str, Any], key: str, where: str) -> bool:
-    value = data.get(key, False)
-    if not isinstance(value, bool):
-        raise ValueError(f"{where}.{key} must be true or false")
-    return value
-
-
-def _seconds(data: dict[str, Any], key: str, where: str) -> float | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    try:
-        return check_seconds(value, f"{where}.{key}")
-    except TypeError as error:
-        raise ValueError(str(error)) from None
-
-
-def _when(data: dict[str, Any], key: str, where: str) -> datetime:
-    try:
-        return check_time(parse_time(_need(data, key, str, where)), f"{where}.{key}")
-    except ClockOutOfRange:
-        raise
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"{where}.{key}: {error}") from None
-
-
-def _one_of(data: dict[str, Any], key: str, allowed: tuple[str, ...], where: str) -> str:
-    value = data.get(key)
-    if value not in allowed:
-        raise ValueError(f"{where}.{key} {value!r} is not one of {', '.join(allowed)}")
-    return value
-
-
-def _names(value: Any, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ValueError(f"{where} must be a list of non-empty strings")
-    return tuple(value)
-
-
 def _contents_in(data: dict[str, Any], where: str) -> Contents:
-    databases = _names(data.get("databases"), f"{where}.databases")
-    users = _need(data, "users", dict, where)
-    grants = tuple((name, _names(dbs, f"{where}.users[{name!r}]")) for name, dbs in users.items())
+    databases = fields.names(data.get("databases"), f"{where}.databases")
+    users = fields.need(data, "users", dict, where)
+    grants = tuple(
+        (name, fields.names(dbs, f"{where}.users[{name!r}]")) for name, dbs in users.items()
+    )
     if not all(name for name, _ in grants):
         raise ValueError(f"{where}.users: a user name is empty")
     return Contents(databases, grants)
 
 
 def _flavor(data: dict[str, Any], where: str) -> str:
-    flavor_id = _need(data, "flavor_id", str, where)
+    flavor_id = fields.need(data, "flavor_id", str, where)
     if flavor_id not in FLAVORS:
         raise ValueError(f"{where}.flavor_id {flavor_id!r} is not one of {', '.join(FLAVORS)}")
     return flavor_id
@@ -484,31 +382,31 @@ def _flavor(data: dict[str, Any], where: str) -> str:
 def _instance_in(reader: _Reader, d: dict[str, Any], where: str) -> Instance:
     contents = _contents_in(d, where)
     instance = Instance(
-        id=_text(d, "id", where),
-        project_id=_text(d, "project_id", where),
+        id=fields.text(d, "id", where),
+        project_id=fields.text(d, "project_id", where),
         region=reader.region(d, where),
-        name=_need(d, "name", str, where),
-        status=_one_of(d, "status", INSTANCE_STATUSES, where),
-        created=_when(d, "created", where),
-        updated=_when(d, "updated", where),
+        name=fields.need(d, "name", str, where),
+        status=fields.one_of(d, "status", INSTANCE_STATUSES, where),
+        created=fields.when(d, "created", where),
+        updated=fields.when(d, "updated", where),
         datastore=reader.datastore(d, where),
-        volume_size=_whole(d, "volume_size", where),
+        volume_size=fields.whole(d, "volume_size", where),
         flavor_id=_flavor(d, where),
-        used_gb=float(_number(d, "used_gb", where)),
+        used_gb=float(fields.number(d, "used_gb", where)),
         databases=list(contents.databases),
         users=dict(contents.users),
-        ha_id=_optional_id(d, "ha_id", where),
-        running_backup=_optional_id(d, "running_backup", where),
-        root_enabled=_flag(d, "root_enabled", where),
-        service_reset=_flag(d, "service_reset", where),
+        ha_id=fields.optional_id(d, "ha_id", where),
+        running_backup=fields.optional_id(d, "running_backup", where),
+        root_enabled=fields.flag(d, "root_enabled", where),
+        service_reset=fields.flag(d, "service_reset", where),
         resize_flavor_id=_resize_flavor(d, where),
-        resize_volume_size=_whole(d, "resize_volume_size", where, optional=True),
+        resize_volume_size=fields.whole(d, "resize_volume_size", where, optional=True),
     )
     return instance
 
 
 def _resize_flavor(data: dict[str, Any], where: str) -> str | None:
-    flavor_id = _optional_id(data, "resize_flavor_id", where)
+    flavor_id = fields.optional_id(data, "resize_flavor_id", where)
     if flavor_id is not None and flavor_id not in FLAVORS:
         raise ValueError(f"{where}.resize_flavor_id {flavor_id!r} is not one of "
                          f"{', '.join(FLAVORS)}")
@@ -517,62 +415,62 @@ def _resize_flavor(data: dict[str, Any], where: str) -> str | None:
 
 def _group_in(reader: _Reader, d: dict[str, Any], where: str) -> HAGroup:
     group = HAGroup(
-        id=_text(d, "id", where),
-        project_id=_text(d, "project_id", where),
+        id=fields.text(d, "id", where),
+        project_id=fields.text(d, "project_id", where),
         region=reader.region(d, where),
-        name=_need(d, "name", str, where),
-        status=_one_of(d, "status", INSTANCE_STATUSES, where),
-        created=_when(d, "created", where),
-        updated=_when(d, "updated", where),
+        name=fields.need(d, "name", str, where),
+        status=fields.one_of(d, "status", INSTANCE_STATUSES, where),
+        created=fields.when(d, "created", where),
+        updated=fields.when(d, "updated", where),
         datastore=reader.datastore(d, where),
-        volume_size=_whole(d, "volume_size", where),
+        volume_size=fields.whole(d, "volume_size", where),
         flavor_id=_flavor(d, where),
-        members=list(_names(d.get("members"), f"{where}.members")),
-        running_backup=_optional_id(d, "running_backup", where),
+        members=list(fields.names(d.get("members"), f"{where}.members")),
+        running_backup=fields.optional_id(d, "running_backup", where),
     )
     return group
 
 
 def _backup_in(reader: _Reader, d: dict[str, Any], where: str) -> Backup:
-    backup_id = _text(d, "id", where)
+    backup_id = fields.text(d, "id", where)
     copy_to = d.get("copy_to") or []
     backup = Backup(
         id=backup_id,
-        project_id=_text(d, "project_id", where),
+        project_id=fields.text(d, "project_id", where),
         region=reader.region(d, where),
-        name=_need(d, "name", str, where),
-        description=_optional_text(d, "description", where),
-        status=_one_of(d, "status", BACKUP_STATUSES, where),
-        created=_when(d, "created", where),
-        updated=_when(d, "updated", where),
+        name=fields.need(d, "name", str, where),
+        description=fields.optional_text(d, "description", where),
+        status=fields.one_of(d, "status", BACKUP_STATUSES, where),
+        created=fields.when(d, "created", where),
+        updated=fields.when(d, "updated", where),
         datastore=reader.datastore(d, where),
-        instance_id=_optional_id(d, "instance_id", where),
-        parent_id=_optional_id(d, "parent_id", where),
-        contents=_contents_in(_need(d, "contents", dict, where), f"{where}.contents"),
-        size=_number(d, "size", where, optional=True),
-        location_ref=_optional_text(d, "location_ref", where),
-        source_type=_one_of(d, "source_type", ("instance", "ha"), where)
+        instance_id=fields.optional_id(d, "instance_id", where),
+        parent_id=fields.optional_id(d, "parent_id", where),
+        contents=_contents_in(fields.need(d, "contents", dict, where), f"{where}.contents"),
+        size=fields.number(d, "size", where, optional=True),
+        location_ref=fields.optional_text(d, "location_ref", where),
+        source_type=fields.one_of(d, "source_type", ("instance", "ha"), where)
         if "source_type" in d
         else "instance",
-        source_id=_optional_id(d, "source_id", where),
-        flavor_ram=_whole(d, "flavor_ram", where, optional=True),
-        volume_size=_whole(d, "volume_size", where, optional=True),
-        is_automated=_flag(d, "is_automated", where),
-        swift_container=_optional_text(d, "swift_container", where),
-        used_gb=float(_number(d, "used_gb", where)) if "used_gb" in d else 0.0,
-        outcome=_one_of(d, "outcome", ("COMPLETED", "FAILED"), where)
+        source_id=fields.optional_id(d, "source_id", where),
+        flavor_ram=fields.whole(d, "flavor_ram", where, optional=True),
+        volume_size=fields.whole(d, "volume_size", where, optional=True),
+        is_automated=fields.flag(d, "is_automated", where),
+        swift_container=fields.optional_text(d, "swift_container", where),
+        used_gb=float(fields.number(d, "used_gb", where)) if "used_gb" in d else 0.0,
+        outcome=fields.one_of(d, "outcome", ("COMPLETED", "FAILED"), where)
         if "outcome" in d
         else "COMPLETED",
         copy_to=tuple(
             reader.region({"region": r}, f"{where}.copy_to") for r in _list(copy_to, where)
         ),
-        origin_id=_optional_id(d, "origin_id", where) or backup_id,
-        schedule_id=_optional_id(d, "schedule_id", where),
-        pinned=_flag(d, "pinned", where),
-        new_seconds=_seconds(d, "new_seconds", where),
-        building_seconds=_seconds(d, "building_seconds", where),
-        order=_whole(d, "order", where, optional=True) or 0,
-        deleting=_flag(d, "deleting", where),
+        origin_id=fields.optional_id(d, "origin_id", where) or backup_id,
+        schedule_id=fields.optional_id(d, "schedule_id", where),
+        pinned=fields.flag(d, "pinned", where),
+        new_seconds=fields.seconds(d, "new_seconds", where),
+        building_seconds=fields.seconds(d, "building_seconds", where),
+        order=fields.whole(d, "order", where, optional=True) or 0,
+        deleting=fields.flag(d, "deleting", where),
     )
     if backup.size is not None:
         backup.size = float(backup.size)
@@ -586,7 +484,7 @@ def _list(value: Any, where: str) -> list[Any]:
 
 
 def _token_in(d: dict[str, Any], where: str) -> tuple[str, str | None, tuple[str, ...]]:
-    token = _text(d, "token", where)
-    project_id = _optional_id(d, "project_id", where)
-    roles = _names(d.get("roles", []), f"{where}.roles")
+    token = fields.text(d, "token", where)
+    project_id = fields.optional_id(d, "project_id", where)
+    roles = fields.names(d.get("roles", []), f"{where}.roles")
     return token, project_id, roles
