@@ -10,11 +10,12 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from trovemock import hooks
 from trovemock.api import versions, webob_errors
+from trovemock.api.bodies import BodyError, read_body, short_reason
 from trovemock.api.context import Ctx
 from trovemock.api.faults import (
     DEFAULT_MESSAGES,
@@ -340,18 +341,12 @@ def _parse_body(mock: TroveMock, request: Request, seen: _Exchange) -> Any:
     keeps the raw text of a body that is not JSON in `seen` for the journal)."""
     if request.method not in BODY_METHODS:
         return None
-    limit = mock.config.max_body_bytes
-    if request.content_length is not None and request.content_length > limit:
-        raise ApiError(413, f"The request body is larger than the limit of {limit} bytes.")
     try:
-        raw = request.stream.read(limit + 1)
-    except (OSError, HTTPException) as error:  # broken chunked framing, client gone
-        raise ApiError(400, f"The request body could not be read: {_short(error)}") from None
-    seen.body_bytes = len(raw)
-    if len(raw) > BODY_SHOWN_BYTES:
-        seen.body_head = raw[:BODY_SHOWN_BYTES]
-    if len(raw) > limit:
-        raise ApiError(413, f"The request body is larger than the limit of {limit} bytes.")
+        raw = read_body(request, mock.config.max_body_bytes)
+    except BodyError as error:
+        _note_size(seen, error.raw)
+        raise ApiError(error.status, str(error)) from None
+    _note_size(seen, raw)
     if not raw.strip():
         return None
     mimetype = request.mimetype
@@ -381,18 +376,21 @@ def _parse_body(mock: TroveMock, request: Request, seen: _Exchange) -> Any:
     except (ValueError, RecursionError) as error:
         if upstream(config, "webob_errors"):
             raise ReadyResponse(webob_errors.malformed_json(request)) from None
-        raise ApiError(400, f"Malformed request body: {_short(error)}") from None
+        raise ApiError(400, f"Malformed request body: {short_reason(error)}") from None
     seen.request_text = None
     return parsed
+
+
+def _note_size(seen: _Exchange, raw: bytes) -> None:
+    """The journal keeps a big body's size and its start, never all of it."""
+    seen.body_bytes = len(raw)
+    if len(raw) > BODY_SHOWN_BYTES:
+        seen.body_head = raw[:BODY_SHOWN_BYTES]
 
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
-
-def _short(error: Exception) -> str:
-    text = str(error) or type(error).__name__
-    return text if len(text) < 200 else text[:200] + "..."
 
 
 def _json_or_none(data: bytes) -> Any:

@@ -1,5 +1,4 @@
-"""Reading a request body with a size limit, for the control API and identity (the Trove API
-reads its own in `api.app`, with the same rules)."""
+"""Reading a request body with a size limit: the Trove API, the control API and identity."""
 
 from __future__ import annotations
 
@@ -11,11 +10,13 @@ from werkzeug.wrappers import Request
 
 
 class BodyError(Exception):
-    """A body that cannot be used: `status` is 400 or 413, `str()` says why."""
+    """A body that cannot be used: `status` is 400 or 413, `str()` says why, `raw` holds
+    what was read of it (at most the limit and one byte), for the journal."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, raw: bytes = b"") -> None:
         super().__init__(message)
         self.status = status
+        self.raw = raw
 
 
 def read_body(request: Request, limit: int) -> bytes:
@@ -26,10 +27,18 @@ def read_body(request: Request, limit: int) -> bytes:
     try:
         raw = request.stream.read(limit + 1)
     except (OSError, HTTPException) as error:  # broken chunked framing, client gone
-        raise BodyError(400, f"The request body could not be read: {error}") from None
+        raise BodyError(400, f"The request body could not be read: {short_reason(error)}") from None
     if len(raw) > limit:
-        raise BodyError(413, f"The request body is larger than the limit of {limit} bytes.")
+        raise BodyError(
+            413, f"The request body is larger than the limit of {limit} bytes.", raw
+        )
     return raw
+
+
+def short_reason(error: Exception) -> str:
+    """An exception's text, cut to 200 characters for a fault message."""
+    text = str(error) or type(error).__name__
+    return text if len(text) < 200 else text[:200] + "..."
 
 
 def parse_json(raw: bytes) -> Any:
