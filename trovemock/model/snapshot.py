@@ -372,63 +372,54 @@ def _contents_in(data: dict[str, Any], where: str) -> Contents:
     return Contents(databases, grants)
 
 
-def _flavor(data: dict[str, Any], where: str) -> str:
-    flavor_id = fields.need(data, "flavor_id", str, where)
-    if flavor_id not in FLAVORS:
-        raise ValueError(f"{where}.flavor_id {flavor_id!r} is not one of {', '.join(FLAVORS)}")
+def _flavor(data: dict[str, Any], key: str, where: str) -> str | None:
+    """A flavor id this cloud knows (None where the key is absent or null)."""
+    flavor_id = fields.optional_id(data, key, where)
+    if flavor_id is not None and flavor_id not in FLAVORS:
+        raise ValueError(f"{where}.{key} {flavor_id!r} is not one of {', '.join(FLAVORS)}")
     return flavor_id
+
+
+def _placed(reader: _Reader, d: dict[str, Any], where: str) -> dict[str, Any]:
+    """The fields instances and HA groups share."""
+    flavor_id = _flavor(d, "flavor_id", where)
+    if flavor_id is None:
+        raise ValueError(f"{where}.flavor_id is missing or has the wrong type")
+    return {
+        "id": fields.text(d, "id", where),
+        "project_id": fields.text(d, "project_id", where),
+        "region": reader.region(d, where),
+        "name": fields.need(d, "name", str, where),
+        "status": fields.one_of(d, "status", INSTANCE_STATUSES, where),
+        "created": fields.when(d, "created", where),
+        "updated": fields.when(d, "updated", where),
+        "datastore": reader.datastore(d, where),
+        "volume_size": fields.whole(d, "volume_size", where),
+        "flavor_id": flavor_id,
+        "running_backup": fields.optional_id(d, "running_backup", where),
+    }
 
 
 def _instance_in(reader: _Reader, d: dict[str, Any], where: str) -> Instance:
     contents = _contents_in(d, where)
-    instance = Instance(
-        id=fields.text(d, "id", where),
-        project_id=fields.text(d, "project_id", where),
-        region=reader.region(d, where),
-        name=fields.need(d, "name", str, where),
-        status=fields.one_of(d, "status", INSTANCE_STATUSES, where),
-        created=fields.when(d, "created", where),
-        updated=fields.when(d, "updated", where),
-        datastore=reader.datastore(d, where),
-        volume_size=fields.whole(d, "volume_size", where),
-        flavor_id=_flavor(d, where),
+    return Instance(
+        **_placed(reader, d, where),
         used_gb=float(fields.number(d, "used_gb", where)),
         databases=list(contents.databases),
         users=dict(contents.users),
         ha_id=fields.optional_id(d, "ha_id", where),
-        running_backup=fields.optional_id(d, "running_backup", where),
         root_enabled=fields.flag(d, "root_enabled", where),
         service_reset=fields.flag(d, "service_reset", where),
-        resize_flavor_id=_resize_flavor(d, where),
+        resize_flavor_id=_flavor(d, "resize_flavor_id", where),
         resize_volume_size=fields.whole(d, "resize_volume_size", where, optional=True),
     )
-    return instance
-
-
-def _resize_flavor(data: dict[str, Any], where: str) -> str | None:
-    flavor_id = fields.optional_id(data, "resize_flavor_id", where)
-    if flavor_id is not None and flavor_id not in FLAVORS:
-        raise ValueError(f"{where}.resize_flavor_id {flavor_id!r} is not one of "
-                         f"{', '.join(FLAVORS)}")
-    return flavor_id
 
 
 def _group_in(reader: _Reader, d: dict[str, Any], where: str) -> HAGroup:
-    group = HAGroup(
-        id=fields.text(d, "id", where),
-        project_id=fields.text(d, "project_id", where),
-        region=reader.region(d, where),
-        name=fields.need(d, "name", str, where),
-        status=fields.one_of(d, "status", INSTANCE_STATUSES, where),
-        created=fields.when(d, "created", where),
-        updated=fields.when(d, "updated", where),
-        datastore=reader.datastore(d, where),
-        volume_size=fields.whole(d, "volume_size", where),
-        flavor_id=_flavor(d, where),
+    return HAGroup(
+        **_placed(reader, d, where),
         members=list(fields.names(d.get("members"), f"{where}.members")),
-        running_backup=fields.optional_id(d, "running_backup", where),
     )
-    return group
 
 
 def _backup_in(reader: _Reader, d: dict[str, Any], where: str) -> Backup:
