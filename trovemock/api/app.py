@@ -313,16 +313,21 @@ def _authenticate(
     if registered is not None:
         bound, roles = registered
         if bound is not None and bound != project_id:
-            message = f"User with tenant id {bound} cannot access this resource."
-            if upstream(mock.config, "webob_errors"):
-                raise ReadyResponse(webob_errors.forbidden(request, message))
-            raise ApiError(403, message)
+            raise ReadyResponse(wrong_tenant(mock, request, bound))
     is_admin = any(role.lower() == "admin" for role in roles)
     return Caller(project_id=project_id, region=region, is_admin=is_admin)
 
 
 def _strict_tokens(mock: TroveMock) -> bool:
     return mock.config.strict_tokens or upstream(mock.config, "any_token")
+
+
+def wrong_tenant(mock: TroveMock, request: Request, bound: str) -> Response:
+    """Trove's tenant check: a token bound to another project than the URL's gets 403."""
+    message = f"User with tenant id {bound} cannot access this resource."
+    if upstream(mock.config, "webob_errors"):
+        return webob_errors.forbidden(request, message)
+    return fault_response(403, message)
 
 
 def keystone_unauthorized(request: Request) -> Response:

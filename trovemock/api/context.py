@@ -11,11 +11,12 @@ from urllib.parse import parse_qsl, urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from trovemock.api.faults import ApiError, UpstreamCrash
+from trovemock.api.faults import ApiError
+from trovemock.api.views import as_https
 from trovemock.fidelity import upstream
 from trovemock.model.backups import Caller
 from trovemock.model.cloud import Cloud
-from trovemock.model.errors import NotImplementedForDialect
+from trovemock.model.errors import NotImplementedForDialect, UpstreamBug
 
 MAX_OFFSET = sys.maxsize // 4
 TRUE_STRINGS = frozenset({"1", "true", "yes", "on", "y", "t"})
@@ -52,7 +53,7 @@ class Ctx:
             value = int(raw)
         except ValueError:
             if upstream(self.cloud.config, "paging_values"):
-                raise UpstreamCrash() from None
+                raise UpstreamBug(f"int({name}): invalid literal") from None
             raise ApiError(400, f"{name} must be an integer, not {raw[:100]!r}.") from None
         if upstream(self.cloud.config, "paging_values"):
             return max(min(value, MAX_OFFSET), -MAX_OFFSET)
@@ -92,15 +93,13 @@ def page(ctx: Ctx, items: Iterable[Any], render, key: str) -> dict[str, Any]:
 def link_base(ctx: Ctx) -> str:
     """The scheme and host of `links`: the client's, or https in upstream fidelity."""
     if upstream(ctx.cloud.config, "https_links"):
-        return "https://" + ctx.base_url.split("://", 1)[-1]
+        return as_https(ctx.base_url)
     return ctx.base_url
 
 
 def next_href(ctx: Ctx, marker: int) -> str:
     """The request's URL with `marker` replaced in place or appended, as Trove's
     AppUrl.change_query_params builds it (blank parameters dropped, a repeated one once)."""
-    params: dict[str, str] = {}
-    for name, value in parse_qsl(ctx.raw_query):
-        params[name] = value
+    params = dict(parse_qsl(ctx.raw_query))  # the last of a repeated name, at its first place
     params["marker"] = str(marker)
     return f"{link_base(ctx)}{ctx.path}?{urlencode(params)}"

@@ -66,9 +66,6 @@ class ApiError(Exception):
         self.headers = headers
 
 
-UpstreamCrash = errors.UpstreamBug
-
-
 class ReadyResponse(Exception):
     """An error whose whole response is already built (keystonemiddleware's 401, the
     WebOb-rendered errors of upstream fidelity)."""

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from trovemock import identity
-from trovemock.api import webob_errors
 from trovemock.api.faults import fault_response, internal_fault
 from trovemock.fidelity import upstream
 
@@ -70,14 +69,11 @@ def _behind_keystone(mock: TroveMock, request: Request) -> Response:
     """Trove's `/v1.0` (deviation open_version_document): keystonemiddleware's 401 without
     a token it knows, then Trove's tenant check, which the empty project of the path always
     fails (403). A token nobody registered has no project here: 401."""
-    from trovemock.api.app import keystone_unauthorized
+    from trovemock.api.app import keystone_unauthorized, wrong_tenant
 
     token = request.headers.get("X-Auth-Token", "").strip()
     with mock.cloud.operation():
         registered = mock.cloud.tokens.get(token) if token else None
     if registered is None:
         return keystone_unauthorized(request)
-    message = f"User with tenant id {registered[0]} cannot access this resource."
-    if upstream(mock.config, "webob_errors"):
-        return webob_errors.forbidden(request, message)
-    return fault_response(403, message)
+    return wrong_tenant(mock, request, str(registered[0]))

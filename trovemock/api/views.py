@@ -67,7 +67,8 @@ def backup_view(backup: Backup, dialect: str) -> dict[str, Any]:
     return view
 
 
-def _https(url: str) -> str:
+def as_https(url: str) -> str:
+    """`url` with https for its scheme (upstream fidelity, deviation https_links)."""
     return "https://" + url.split("://", 1)[-1]
 
 
@@ -137,8 +138,8 @@ def instance_view(
         return view
     found = [] if just_created else addresses(instance.id)
     if upstream(cloud.config, "https_links"):
-        links = [{**link, "href": _https(link["href"])} for link in links]
-        flavor["links"] = [{**link, "href": _https(link["href"])} for link in flavor["links"]]
+        links = [{**link, "href": as_https(link["href"])} for link in links]
+        flavor["links"] = [{**link, "href": as_https(link["href"])} for link in flavor["links"]]
     view = {
         "id": instance.id,
         "name": instance.name,

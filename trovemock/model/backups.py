@@ -19,7 +19,6 @@ from trovemock.model.cloud import Cloud
 from trovemock.model.entities import BACKUP_STATUSES, RUNNING, Backup, HAGroup, Instance
 from trovemock.model.errors import (
     BadRequest,
-    DomainError,
     Forbidden,
     NotFound,
     OverLimit,
@@ -27,7 +26,7 @@ from trovemock.model.errors import (
     UpstreamBug,
     not_found,
 )
-from trovemock.model.instances import record_fault, require_available, visible_instance
+from trovemock.model.instances import refusal_noted, require_available, visible_instance
 
 SHELL_SAFE = re.compile(r"^[A-Za-z0-9_@%+=:,./-]*$")
 
@@ -125,12 +124,8 @@ def create_backup(cloud: Cloud, caller: Caller, req: BackupRequest) -> Backup:
         copies.check_regions(cloud, caller.region, req.copy_to)
     if req.source_type is None and req.instance_id is None:
         raise BadRequest("instance is missing.")
-    try:
+    with refusal_noted(cloud, req.instance_id):
         return _create_backup(cloud, caller, req)
-    except DomainError as error:
-        if cloud.dialect == "openstack" and req.instance_id is not None:
-            record_fault(cloud, req.instance_id, str(error))
-        raise
 
 
 def _create_backup(cloud: Cloud, caller: Caller, req: BackupRequest) -> Backup:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from trovemock.fidelity import upstream
 from trovemock.model.catalog import FLAVORS, PRIVATE_NETWORK_ID
 from trovemock.model.entities import RESTORABLE, Contents, Datastore, HAGroup, Instance
 from trovemock.model.errors import (
@@ -85,6 +86,18 @@ def record_fault(cloud: Cloud, instance_id: str, message: str) -> None:
         instance.fault = (wrapped(message, truncate=255), cloud.time)
 
 
+@contextmanager
+def refusal_noted(cloud: Cloud, instance_id: str | None) -> Iterator[None]:
+    """A refused action or backup is noted as the instance's `fault` (openstack), as Trove's
+    notification of the failed action does."""
+    try:
+        yield
+    except DomainError as error:
+        if cloud.dialect == "openstack" and instance_id is not None:
+            record_fault(cloud, instance_id, str(error))
+        raise
+
+
 def wrapped(message: str, width: int = 79, truncate: int | None = None, turn: int = 0) -> str:
     """Trove's way of keeping fault lines short (trove/common/utils.py format_output): a
     line longer than `width` gets one line break at the first ". ", " (" or ": " (taken in
@@ -144,10 +157,15 @@ def list_instances(cloud: Cloud, caller: Caller) -> list[Instance]:
     return sorted(newest, key=lambda i: i.created, reverse=True)
 
 
+def flavor_id_of(flavor_ref: str | int) -> str:
+    """The id in a flavor reference: an id or a flavor href (pyrax sends the self link)."""
+    return str(flavor_ref).rstrip("/").rsplit("/", 1)[-1]
+
+
 def flavor(flavor_ref: str | int) -> str:
-    """A flavor id from an id or a flavor href (pyrax sends the self link); an unknown one is
-    Trove's FlavorNotFound, a 400 on create and resize."""
-    flavor_id = str(flavor_ref).rstrip("/").rsplit("/", 1)[-1]
+    """A known flavor's id from a reference; an unknown one is Trove's FlavorNotFound, a 400
+    on create and resize."""
+    flavor_id = flavor_id_of(flavor_ref)
     if flavor_id not in FLAVORS:
         raise BadRequest(f"Resource {flavor_id} cannot be found.")
     return flavor_id
@@ -334,8 +352,6 @@ def delete_instance(cloud: Cloud, caller: Caller, instance_id: str) -> None:
     """Backups outlive their instance. In the rackspace dialect a running backup blocks the
     delete (the seeds say so); Trove deletes anyway. In upstream fidelity the instance shows
     SHUTDOWN until the taskmanager removes it (deviation async_delete)."""
-    from trovemock.fidelity import upstream
-
     instance = visible_instance(cloud, caller, instance_id)
     if cloud.dialect == "rackspace" and instance_status(cloud, instance) == "BACKUP":
         require_available(cloud, instance)
@@ -360,22 +376,10 @@ def _forget(when: datetime, cloud: Cloud, instance: Instance, generation: int) -
     forget_source(cloud, "instance", instance.id)  # its backup schedule stops
 
 
-@contextmanager
-def _refusal_noted(cloud: Cloud, instance: Instance) -> Iterator[None]:
-    """A refused action is noted as the instance's `fault` (openstack), as Trove's failed
-    action notification does."""
-    try:
-        yield
-    except DomainError as error:
-        if cloud.dialect == "openstack":
-            record_fault(cloud, instance.id, str(error))
-        raise
-
-
 def restart(cloud: Cloud, caller: Caller, instance_id: str) -> None:
     now = cloud.time
     instance = visible_instance(cloud, caller, instance_id)
-    with _refusal_noted(cloud, instance):
+    with refusal_noted(cloud, instance.id):
         require_available(cloud, instance)
     due = cloud.later(now, cloud.config.instance_action_seconds)
     instance.status = "REBOOT"
@@ -394,7 +398,7 @@ def resize(
     now = cloud.time
     instance = visible_instance(cloud, caller, instance_id)
     new_flavor = None
-    with _refusal_noted(cloud, instance):  # in Trove's order
+    with refusal_noted(cloud, instance.id):  # in Trove's order
         if volume_size is not None and volume_size <= instance.volume_size:
             raise BadRequest(
                 f"The new volume 'size' must be larger than the current volume size of "
@@ -402,7 +406,7 @@ def resize(
             )
         require_available(cloud, instance)
         if flavor_ref is not None:
-            wanted = str(flavor_ref).rstrip("/").rsplit("/", 1)[-1]
+            wanted = flavor_id_of(flavor_ref)
             if wanted == instance.flavor_id:
                 raise BadRequest(
                     "The new flavor id must be different than the current flavor id of "
@@ -488,8 +492,6 @@ GUEST_STATUS = {
 def _root_instance(cloud: Cloud, caller: Caller, instance_id: str) -> Instance:
     """Trove's checks before any root call: the instance, in the URL's project even for an
     admin (Trove looks it up by project), its datastore, its status."""
-    from trovemock.fidelity import upstream
-
     instance = cloud.instances.get(instance_id)
     if (
         instance is None
