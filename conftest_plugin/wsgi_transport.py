@@ -17,7 +17,7 @@ from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from trovemock.hooks import ConnectionDropped
+from trovemock.exchange import ConnectionDropped
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 # Headers the environ builder derives from the body itself.

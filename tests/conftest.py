@@ -19,7 +19,7 @@ import pytest
 from hypothesis import settings
 from werkzeug.test import Client
 
-from trovemock import ManualClock, SystemClock, TroveMock, hooks
+from trovemock import ManualClock, SystemClock, TroveMock, exchange
 from trovemock.contract.audit import ResponseAudit
 from trovemock.model.cloud import Cloud
 from trovemock.server import BackgroundServer
@@ -71,9 +71,9 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def _response_audit() -> Iterator[ResponseAudit]:
-    hooks.response_observers.append(AUDIT)
+    exchange.response_observers.append(AUDIT)
     yield AUDIT
-    hooks.response_observers.remove(AUDIT)
+    exchange.response_observers.remove(AUDIT)
 
 
 @pytest.fixture(autouse=True)

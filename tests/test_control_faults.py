@@ -12,8 +12,8 @@ import requests
 from werkzeug.test import Client
 
 from trovemock import TroveMock
+from trovemock.exchange import ConnectionDropped, RequestInfo
 from trovemock.faults import DOCUMENTED_STATUSES, FaultRules
-from trovemock.hooks import ConnectionDropped, RequestInfo
 from trovemock.server import BackgroundServer
 
 PROJECT = "p1"

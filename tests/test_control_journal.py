@@ -11,7 +11,7 @@ import pytest
 from werkzeug.test import Client
 
 from trovemock import TroveMock
-from trovemock.hooks import JournalEntry
+from trovemock.exchange import JournalEntry
 from trovemock.journal import Journal
 
 PROJECT = "p1"

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from werkzeug.test import Client
 
-from trovemock import TroveMock, identity
+from trovemock import TroveMock
+from trovemock.identity import keystone as identity
 
 RACKSPACE_REGIONS = ["DFW", "IAD", "ORD", "HKG", "SYD", "LON"]
 

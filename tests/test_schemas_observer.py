@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from trovemock import TroveMock, hooks
+from trovemock import TroveMock, exchange
 from trovemock.contract.audit import ResponseAudit
-from trovemock.hooks import JournalEntry
+from trovemock.exchange import JournalEntry
 
 
 def entry(route: str | None, status: int, body: Any, *, raw: bytes | None = None,
@@ -67,7 +67,7 @@ def test_control_identity_and_raw_non_json_bodies_are_not_judged() -> None:
 
 
 def test_the_suite_audit_sees_every_emulator_response(_response_audit: ResponseAudit) -> None:
-    assert _response_audit in hooks.response_observers
+    assert _response_audit in exchange.response_observers
     mock = TroveMock(dialect="rackspace")
     instance = mock.add_instance("p1").id
     client = Client(mock)
@@ -88,8 +88,8 @@ def test_a_deliberately_wrong_emulator_answer_fails_the_test_at_teardown(
     pytester.makeconftest((Path(__file__).parent / "conftest.py").read_text(encoding="utf-8"))
     pytester.makepyfile(
         test_inner="""
-        from trovemock import hooks
-        from trovemock.hooks import JournalEntry
+        from trovemock import exchange
+        from trovemock.exchange import JournalEntry
         from datetime import datetime
 
         def test_bad():
@@ -99,7 +99,7 @@ def test_a_deliberately_wrong_emulator_answer_fails_the_test_at_teardown(
                 headers={}, request_json=None, request_text=None, status=200,
                 response_json={"backup": {"id": "b1"}},
                 response_headers={"Content-Length": "20"})
-            for observer in hooks.response_observers:
+            for observer in exchange.response_observers:
                 observer("openstack", bad)
         """
     )

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from trovemock.hooks import ConnectionDropped
+from trovemock.exchange import ConnectionDropped
 from trovemock.server import BackgroundServer, serve
 
 

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from trovemock import TroveMock
-from trovemock.hooks import ConnectionDropped
+from trovemock.exchange import ConnectionDropped
 from trovemock.server import BackgroundServer
 
 HDR = {"X-Auth-Token": "tok"}
@@ -208,7 +208,7 @@ def test_a_bad_chunk_closes_the_connection_after_the_answer(server: BackgroundSe
 def test_a_body_over_the_drain_limit_is_answered_then_the_connection_closes(
     server: BackgroundServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("trovemock.http11.DRAIN_LIMIT", 1000)
+    monkeypatch.setattr("trovemock.server.http11.DRAIN_LIMIT", 1000)
     wire = Wire(server.port)
     wire.send(post("/ignores-body", b"x" * 5000))
     status, headers, _ = wire.answer()

@@ -217,8 +217,9 @@ def _delegate(module_name: str, argv: list[str], err: TextIO) -> int:
 
 def build_mock(options: argparse.Namespace) -> TroveMock:
     """The cloud `serve` runs, built from the parsed options; ValueError on a bad value."""
-    from trovemock import Config, ManualClock, SystemClock, TroveMock, identity
-    from trovemock.api.control_guard import is_loopback
+    from trovemock import Config, ManualClock, SystemClock, TroveMock
+    from trovemock.control.guard import is_loopback
+    from trovemock.identity import keystone as identity
 
     if options.control_token is not None and not options.control_token.strip():
         raise ValueError("--control-token must not be empty")
@@ -295,7 +296,7 @@ def demo_seeded(options: argparse.Namespace) -> bool:
 def banner(mock: TroveMock, url: str, options: argparse.Namespace) -> str:
     """What `serve` prints once it listens: the URLs and copy-paste examples (for the demo
     project when it is seeded, else with a PROJECT placeholder)."""
-    from trovemock.identity import trove_endpoint
+    from trovemock.identity.keystone import trove_endpoint
 
     seeded = demo_seeded(options)
     project = "demo" if seeded else "PROJECT"

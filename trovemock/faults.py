@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trovemock.config import Config
-from trovemock.hooks import (
+from trovemock.exchange import (
     OUTCOME_BACKUP_FAILED,
     OUTCOME_DELETE_FAILED,
     OUTCOME_RESTORE_ERROR,

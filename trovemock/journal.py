@@ -1,6 +1,6 @@
 """The request journal: every request the emulated API answered, for assertions in tests.
 
-The app hands each finished exchange to `Journal.record` as a `hooks.JournalEntry`. The journal
+The app hands each finished exchange to `Journal.record` as a `exchange.JournalEntry`. The journal
 keeps the newest `max_entries` (10,000 by default) whose sizes add up to at most `max_bytes`
 (the cloud's `config.journal_max_bytes`, 64 MiB by default), so a long-running server does not
 grow without bound, and can be cleared or switched off (`journal.enabled = False`). An entry's
@@ -18,7 +18,7 @@ from dataclasses import fields
 from typing import Any
 
 from trovemock.config import Config
-from trovemock.hooks import JournalEntry
+from trovemock.exchange import JournalEntry
 
 DEFAULT_MAX_ENTRIES = 10_000
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # without a config (Journal() on its own)

@@ -6,15 +6,14 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from trovemock.api.app import wsgi
-from trovemock.api.control_guard import ControlGuard
+from trovemock.api.pipeline import wsgi
 from trovemock.clock import Clock, ManualClock
 from trovemock.config import Config
+from trovemock.control.guard import ControlGuard
 from trovemock.faults import FaultRules
 from trovemock.journal import Journal
 from trovemock.model import backups as backup_ops
 from trovemock.model import schedules as schedule_ops
-from trovemock.model import snapshot
 from trovemock.model import strategies as strategy_ops
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
@@ -31,6 +30,7 @@ from trovemock.model.entities import (
 )
 from trovemock.model.errors import DomainError
 from trovemock.model.instances import instance_status, store_instance
+from trovemock.model.state import records as snapshot
 from trovemock.scheduled_runs import ScheduledRuns
 
 UUID_LENGTH = 36
@@ -61,7 +61,7 @@ class TroveMock:
         self.faults = FaultRules(config=self.config)
         self.journal = Journal(config=self.config)
         self.cloud.run_hooks = ScheduledRuns(self)
-        # Who may use the control API (/_trovemock/): see trovemock.api.control_guard.
+        # Who may use the control API (/_trovemock/): see trovemock.control.guard.
         self.control_guard = ControlGuard()
 
     # -- WSGI -----------------------------------------------------------------------------
@@ -209,7 +209,7 @@ class TroveMock:
     def reset(self) -> None:
         """An empty cloud again; the clock, config and identity users are kept; faults,
         journal and every token but `keep_on_reset` ones (identity's included) cleared."""
-        from trovemock import identity
+        from trovemock.identity import keystone as identity
 
         with self.cloud.lock:  # one step for the Trove API and identity alike
             self.cloud.reset()
@@ -377,7 +377,7 @@ class TroveMock:
         """Replace the cloud with an `export_state()`; ValueError naming the place if any part
         is refused, and then nothing changes. Identity tokens the state does not hold are
         forgotten in the same step, so a login token never outlives its cloud."""
-        from trovemock import identity
+        from trovemock.identity import keystone as identity
 
         snapshot.import_state(
             self.cloud, state, then=lambda: identity.keep_only(self, self.cloud.tokens)

@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from trovemock.api.faults import DOMAIN_STATUS, fault_body
+from trovemock.api.errors import DOMAIN_STATUS, fault_body
 from trovemock.api.views import backup_view
-from trovemock.hooks import KIND_SCHEDULED_RUN, RUN_ROUTE, JournalEntry, RequestInfo
+from trovemock.exchange import KIND_SCHEDULED_RUN, RUN_ROUTE, JournalEntry, RequestInfo
 from trovemock.model.backups import BackupRequest
 from trovemock.model.entities import Backup, Schedule, ScheduleRun
 

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from trovemock.api.faults import ApiError
+from trovemock.api.errors import ApiError
 from trovemock.api.views import as_https
 from trovemock.fidelity import upstream
 from trovemock.model.backups import Caller

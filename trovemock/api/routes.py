@@ -8,7 +8,16 @@ from collections.abc import Callable
 
 from werkzeug.routing import Map, Rule
 
-from trovemock.api import backups, datastores, ha, instances, root, schedules, spec, strategies
+from trovemock.api import spec
+from trovemock.api.handlers import (
+    backups,
+    datastores,
+    ha,
+    instances,
+    root,
+    schedules,
+    strategies,
+)
 
 HANDLERS = {
     "backups.list": backups.list_,

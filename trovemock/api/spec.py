@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from trovemock.api.faults import FAULT_NAME_OF
+from trovemock.api.errors import FAULT_NAME_OF
 
 DIALECTS = ("openstack", "rackspace")
 

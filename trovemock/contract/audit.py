@@ -1,7 +1,7 @@
-"""Validate every response an emulator gives, as a `trovemock.hooks` response observer.
+"""Validate every response an emulator gives, as a `trovemock.exchange` response observer.
 
     audit = ResponseAudit()
-    hooks.response_observers.append(audit)
+    exchange.response_observers.append(audit)
     ...                       # drive the emulator
     assert audit.take() == []
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 
 from trovemock.contract.schemas import check_response
-from trovemock.hooks import JournalEntry
+from trovemock.exchange import JournalEntry
 
 
 def entry_problems(dialect: str, entry: JournalEntry) -> list[str]:

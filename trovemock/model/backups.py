@@ -293,8 +293,8 @@ def lifecycle_times(config: Config, backup: Backup) -> tuple[datetime, datetime]
 
 def schedule_lifecycle(cloud: Cloud, backup: Backup) -> None:
     building_at, done_at = lifecycle_times(cloud.config, backup)  # before any change
-    cloud.scheduler.at(building_at, _start_building, cloud, backup, backup.generation)
-    cloud.scheduler.at(done_at, _finish, cloud, backup, backup.generation)
+    cloud.timeline.at(building_at, _start_building, cloud, backup, backup.generation)
+    cloud.timeline.at(done_at, _finish, cloud, backup, backup.generation)
 
 
 def _start_building(when: datetime, cloud: Cloud, backup: Backup, generation: int) -> None:
@@ -402,7 +402,7 @@ def _delete_depth_first(cloud: Cloud, caller: Caller, backup: Backup, fail: bool
     if backup.deleting:
         return
     backup.deleting = True
-    cloud.scheduler.at(
+    cloud.timeline.at(
         cloud.later(cloud.time, cloud.config.delete_seconds),
         _finish_delete, cloud, backup, backup.generation, fail,
     )

@@ -23,7 +23,7 @@ from trovemock.model.entities import (
     ScheduleRun,
 )
 from trovemock.model.errors import NotFound, Unserviceable
-from trovemock.model.scheduler import Scheduler
+from trovemock.model.timeline import Timeline
 
 if TYPE_CHECKING:
     from trovemock.model.schedules import RunHooks
@@ -80,7 +80,7 @@ class Cloud:
             self.children: dict[str, dict[str, None]] = {}
             self.copies: dict[str, dict[str, str]] = {}  # origin id -> region -> backup id
             self.tokens: dict[str, tuple[str | None, frozenset[str]]] = dict(self.kept_tokens)
-            self.scheduler = Scheduler()
+            self.timeline = Timeline()
             self._order = itertools.count(1)
             self._changes = 0  # bumped whenever any list order changes
             self._snapshots: dict[tuple[str, str], tuple[int, list[Backup]]] = {}
@@ -104,7 +104,7 @@ class Cloud:
                 except ClockOutOfRange as error:
                     raise Unserviceable(f"{error}; set the clock to a supported time.") from None
                 self._time = now
-                self.scheduler.run_until(now)
+                self.timeline.run_until(now)
             self._depth += 1
             try:
                 yield self._time
@@ -121,7 +121,7 @@ class Cloud:
     def catch_up(self) -> None:
         """Apply transitions that became due at `time` during this operation (a shortened
         duration, a rescheduled event)."""
-        self.scheduler.run_until(self.time)
+        self.timeline.run_until(self.time)
 
     @contextmanager
     def moment(self, when: datetime) -> Iterator[None]:

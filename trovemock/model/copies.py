@@ -98,7 +98,7 @@ def make_copy(
         origin_id=source.origin_id,
     )
     if status == "BUILDING":  # scheduled first: computing the due time is what may fail
-        cloud.scheduler.at(
+        cloud.timeline.at(
             cloud.later(when, cloud.config.copy_seconds), _finish_copy, cloud, copy, 0
         )
     cloud.store_backup(copy)

@@ -214,7 +214,7 @@ def store_instance(
 
 def _settle_at(cloud: Cloud, instance: Instance, due: datetime, status: str) -> None:
     instance.generation += 1
-    cloud.scheduler.at(due, _settle, cloud, instance, instance.generation, status)
+    cloud.timeline.at(due, _settle, cloud, instance, instance.generation, status)
 
 
 def _settle(when: datetime, cloud: Cloud, instance: Instance, generation: int, status: str):
@@ -360,7 +360,7 @@ def delete_instance(cloud: Cloud, caller: Caller, instance_id: str) -> None:
         if not instance.deleting:
             instance.deleting = True
             instance.status = "SHUTDOWN"
-            cloud.scheduler.at(cloud.later(cloud.time, cloud.config.delete_seconds),
+            cloud.timeline.at(cloud.later(cloud.time, cloud.config.delete_seconds),
                                _forget, cloud, instance, instance.generation)
         return
     _forget(cloud.time, cloud, instance, instance.generation)
@@ -550,7 +550,7 @@ def reset_status(cloud: Cloud, caller: Caller, instance_id: str, *, force_delete
     instance.service_reset = True
     instance.updated = cloud.time
     fail_running_backups(cloud, instance)
-    cloud.scheduler.at(due, _heartbeat, cloud, instance)
+    cloud.timeline.at(due, _heartbeat, cloud, instance)
 
 
 # The guest agent reports the database's status on its periodic task (oslo.service's

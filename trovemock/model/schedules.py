@@ -332,7 +332,7 @@ def _check_same_source(schedule: Schedule, sent: dict[str, str | None]) -> None:
 
 # -- runs -------------------------------------------------------------------------------------
 def _queue(cloud: Cloud, schedule: Schedule) -> None:
-    cloud.scheduler.at(schedule.next_run, _run, cloud, schedule, schedule.generation)
+    cloud.timeline.at(schedule.next_run, _run, cloud, schedule, schedule.generation)
 
 
 def _run(due: datetime, cloud: Cloud, schedule: Schedule, generation: int) -> None:

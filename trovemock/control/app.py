@@ -6,7 +6,7 @@ never leaves a change half-applied. Errors use the service's fault format:
 ``{"badRequest": {"code": 400, "message": "<names the field>"}}``.
 
 Who may call it (no web page, no foreign host, a token when one is set) is
-`trovemock.api.control_guard`; bodies are capped at `config.max_control_body_bytes`.
+`trovemock.control.guard`; bodies are capped at `config.max_control_body_bytes`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from trovemock.api.bodies import BodyError, parse_json, read_body
-from trovemock.api.control_guard import ControlGuard, Refusal
-from trovemock.api.faults import fault_response
+from trovemock.api.errors import fault_response
+from trovemock.control.guard import ControlGuard, Refusal
 
 if TYPE_CHECKING:
     from trovemock.mock import TroveMock
@@ -347,7 +347,7 @@ def add_token(mock: TroveMock, request: Request) -> Response:
 
 def add_identity_user(mock: TroveMock, request: Request) -> Response:
     """Configure an identity user (from then on only configured users can log in)."""
-    from trovemock import identity
+    from trovemock.identity import keystone as identity
 
     body = _body(request)
     _unknown_fields(body, {"name", "password", "api_key", "project_id", "roles"})

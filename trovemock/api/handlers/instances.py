@@ -6,7 +6,7 @@ from typing import Any
 
 from trovemock.api.context import Ctx, page
 from trovemock.api.views import flavor_view, flavors, instance_view
-from trovemock.hooks import OUTCOME_RESTORE_ERROR
+from trovemock.exchange import OUTCOME_RESTORE_ERROR
 from trovemock.model import instances as model
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.errors import NotFound

@@ -1,6 +1,6 @@
 """The seams between the HTTP pipeline and the test-control features.
 
-The WSGI app (`trovemock.api.app`) builds a `RequestInfo` for every request, asks the fault
+The WSGI app (`trovemock.api.pipeline`) builds a `RequestInfo` for every request, asks the fault
 rules for a `FaultAction`, and hands a `JournalEntry` to the journal when the response is
 ready. Keeping these plain dataclasses here lets `faults.py`, `journal.py` and the app evolve
 without importing each other.

@@ -13,22 +13,25 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
-from trovemock import hooks
-from trovemock.api import versions, webob_errors
+from trovemock import exchange
+from trovemock.api import discovery
 from trovemock.api.bodies import BodyError, read_body, short_reason
 from trovemock.api.context import Ctx
-from trovemock.api.faults import (
+from trovemock.api.errors import (
     DEFAULT_MESSAGES,
     ApiError,
     ReadyResponse,
     domain_fault,
     fault_response,
+    forbidden,
     internal_fault,
+    malformed_json,
+    unsupported_media_type,
 )
 from trovemock.api.routes import HANDLERS, URL_MAP
 from trovemock.api.spec import ROUTES_BY_NAME
+from trovemock.exchange import ConnectionDropped, FaultAction, JournalEntry, RequestInfo
 from trovemock.fidelity import upstream
-from trovemock.hooks import ConnectionDropped, FaultAction, JournalEntry, RequestInfo
 from trovemock.journal import BODY_SHOWN_BYTES
 from trovemock.model.backups import Caller
 from trovemock.model.errors import DomainError, UpstreamBug
@@ -57,12 +60,12 @@ def wsgi(mock: TroveMock, environ: dict, start_response, region: str | None = No
 def _side_app(path: str) -> str | None:
     """Control, identity and version-discovery paths go to their own modules."""
     if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
-        return "trovemock.api.control"
-    if versions.serves(path):
-        return "trovemock.api.versions"
+        return "trovemock.control.app"
+    if discovery.serves(path):
+        return "trovemock.api.discovery"
     for prefix in IDENTITY_PREFIXES:
         if path == prefix or path.startswith(prefix + "/"):
-            return "trovemock.identity"
+            return "trovemock.identity.keystone"
     return None
 
 
@@ -125,7 +128,7 @@ def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Re
     except Exception:  # noqa: BLE001 - never a traceback on the wire
         log.exception("unexpected error handling %s %s", request.method, request.path)
         response, reply_json = _fault_and_body(internal_fault())
-    if not (mock.journal.enabled or hooks.response_observers):
+    if not (mock.journal.enabled or exchange.response_observers):
         return response  # nobody reads the entry: skip building it on the hot path
     request_json, request_text = seen.request_json, seen.request_text
     if seen.body_bytes > BODY_SHOWN_BYTES:  # keep the start of a big body, as text only
@@ -326,7 +329,7 @@ def wrong_tenant(mock: TroveMock, request: Request, bound: str) -> Response:
     """Trove's tenant check: a token bound to another project than the URL's gets 403."""
     message = f"User with tenant id {bound} cannot access this resource."
     if upstream(mock.config, "webob_errors"):
-        return webob_errors.forbidden(request, message)
+        return forbidden(request, message)
     return fault_response(403, message)
 
 
@@ -368,7 +371,7 @@ def _parse_body(mock: TroveMock, request: Request, seen: _Exchange) -> Any:
         raise ReadyResponse(fault_response(500, DEFAULT_MESSAGES[500]))
     if upstream(config, "webob_errors"):
         if mimetype != "application/json":
-            raise ReadyResponse(webob_errors.unsupported_media_type(request, mimetype))
+            raise ReadyResponse(unsupported_media_type(request, mimetype))
     elif mimetype != "application/json" and not mimetype.endswith("+json"):
         raise ApiError(415, f"Unsupported Content-Type: {mimetype}")
     seen.request_text = raw[:65536].decode("utf-8", "replace")
@@ -380,7 +383,7 @@ def _parse_body(mock: TroveMock, request: Request, seen: _Exchange) -> Any:
         parsed = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as error:
         if upstream(config, "webob_errors"):
-            raise ReadyResponse(webob_errors.malformed_json(request)) from None
+            raise ReadyResponse(malformed_json(request)) from None
         raise ApiError(400, f"Malformed request body: {short_reason(error)}") from None
     seen.request_text = None
     return parsed
@@ -417,5 +420,5 @@ def _safe_headers(request: Request) -> dict[str, str]:
 
 def _record(mock: TroveMock, entry: JournalEntry) -> None:
     mock.journal.record(entry)
-    for observer in hooks.response_observers:
+    for observer in exchange.response_observers:
         observer(mock.dialect, entry)

@@ -30,8 +30,6 @@ from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
 
-from trovemock.model import schedule_state
-from trovemock.model import state_fields as fields
 from trovemock.model.backups import _finish, _finish_delete, _start_building, lifecycle_times
 from trovemock.model.catalog import FLAVORS, stable_id
 from trovemock.model.cloud import Cloud
@@ -46,6 +44,8 @@ from trovemock.model.entities import (
     Instance,
 )
 from trovemock.model.instances import HEARTBEAT_SECONDS, _heartbeat, _settle
+from trovemock.model.state import readers as fields
+from trovemock.model.state import schedules as schedule_state
 
 FORMAT = 1
 _SETTLING = ("BUILD", "REBOOT", "RESIZE")
@@ -133,7 +133,7 @@ def install(cloud: Cloud, staged: Staged) -> None:
     for token, value in cloud.kept_tokens.items():  # `--admin-token` tokens survive imports
         cloud.tokens.setdefault(token, value)
     for due, action, *args in events:
-        cloud.scheduler.at(due, action, *args)
+        cloud.timeline.at(due, action, *args)
     schedule_state.install(cloud, staged.schedule_parts)  # into the fresh contents
     cloud.catch_up()
 

@@ -36,7 +36,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Request, Response
 
 from trovemock.api.bodies import BodyError, parse_json, read_body
-from trovemock.api.faults import fault_response
+from trovemock.api.errors import fault_response
 
 if TYPE_CHECKING:
     from trovemock.mock import TroveMock

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from trovemock.model import schedules
-from trovemock.model import state_fields as fields
 from trovemock.model.cloud import Cloud
 from trovemock.model.entities import BackupStrategy, Schedule, ScheduleRun
 from trovemock.model.errors import DomainError
+from trovemock.model.state import readers as fields
 
 _RUN_TEXT = ("kind", "backup_id", "reason", "error", "fault_rule")
 

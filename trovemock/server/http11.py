@@ -5,7 +5,7 @@ werkzeug's development server answers every request with ``Connection: close`` b
 request pays for a new connection and a new thread. This module adds what is missing for a
 connection to carry many requests:
 
-- the request body is framed by the server (`trovemock.http_body.RequestBody`): the app
+- the request body is framed by the server (`trovemock.server.body.RequestBody`): the app
   reads at most ``Content-Length`` bytes or up to the last chunk of a chunked body, and
   whatever it did not read is drained before the answer, so the next request starts at the
   right byte;
@@ -18,7 +18,7 @@ connection to carry many requests:
 - `close_connections()` ends kept-alive connections when the server stops.
 
 A fault rule can ask the app to drop the connection: the app raises
-`trovemock.hooks.ConnectionDropped` and the handler closes the socket without writing a byte.
+`trovemock.exchange.ConnectionDropped` and the handler closes the socket without writing a byte.
 Requests too broken to reach the app get the service's fault body from `send_error`.
 """
 
@@ -39,9 +39,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from trovemock.api.faults import fault_body
-from trovemock.hooks import ConnectionDropped
-from trovemock.http_body import MAX_LINE, FramingError, RequestBody, body_framing
+from trovemock.api.errors import fault_body
+from trovemock.exchange import ConnectionDropped
+from trovemock.server.body import MAX_LINE, FramingError, RequestBody, body_framing
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

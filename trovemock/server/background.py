@@ -3,7 +3,7 @@
 `BackgroundServer` runs it on a daemon thread for tests (the `trove_server` fixture uses it);
 `serve` runs it in the foreground for `trovemock serve` until SIGINT or SIGTERM. The HTTP work
 (keep-alive framing, time limits, dropped connections, fault bodies for broken requests) is
-in `trovemock.http11`.
+in `trovemock.server.http11`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from types import FrameType, TracebackType
 
-from trovemock.http11 import IDLE_TIMEOUT, REQUEST_TIMEOUT, KeepAliveServer, WSGIApp
+from trovemock.server.http11 import IDLE_TIMEOUT, REQUEST_TIMEOUT, KeepAliveServer, WSGIApp
 
 __all__ = ["BackgroundServer", "WSGIApp", "serve"]
 

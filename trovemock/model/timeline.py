@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 
-class Scheduler:
+class Timeline:
     def __init__(self) -> None:
         self._heap: list[tuple[datetime, int, Callable[..., None], tuple[Any, ...]]] = []
         self._seq = itertools.count()

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from trovemock import identity
-from trovemock.api.faults import fault_response, internal_fault
+from trovemock.api.errors import fault_response, internal_fault
 from trovemock.fidelity import upstream
+from trovemock.identity import keystone as identity
 
 if TYPE_CHECKING:
     from trovemock.mock import TroveMock
@@ -69,7 +69,7 @@ def _behind_keystone(mock: TroveMock, request: Request) -> Response:
     """Trove's `/v1.0` (deviation open_version_document): keystonemiddleware's 401 without
     a token it knows, then Trove's tenant check, which the empty project of the path always
     fails (403). A token nobody registered has no project here: 401."""
-    from trovemock.api.app import keystone_unauthorized, wrong_tenant
+    from trovemock.api.pipeline import keystone_unauthorized, wrong_tenant
 
     token = request.headers.get("X-Auth-Token", "").strip()
     with mock.cloud.operation():

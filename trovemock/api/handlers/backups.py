@@ -6,7 +6,7 @@ from typing import Any
 
 from trovemock.api.context import Ctx, page
 from trovemock.api.views import backup_view
-from trovemock.hooks import OUTCOME_BACKUP_FAILED, OUTCOME_DELETE_FAILED
+from trovemock.exchange import OUTCOME_BACKUP_FAILED, OUTCOME_DELETE_FAILED
 from trovemock.model import backups as model
 from trovemock.model import copies
 from trovemock.model.errors import NotImplementedForDialect

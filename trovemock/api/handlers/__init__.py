@@ -1,0 +1,1 @@
+"""Handlers of the Trove API routes, one module per resource."""
