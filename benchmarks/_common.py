@@ -20,7 +20,9 @@ import _usage  # noqa: F401 - first: `--help` exits before the heavy imports
 from werkzeug.test import Client
 
 from trovemock import TroveMock
-from trovemock.model.backups import BackupRequest, Caller, create_backup
+from trovemock.model.access import Caller
+from trovemock.model.backups import create_backup
+from trovemock.model.entities import BackupRequest
 
 PROJECT = "bench"
 TOKEN = "bench-token"

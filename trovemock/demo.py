@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from trovemock.model import backups as backup_ops
+from trovemock.model.access import Caller
+from trovemock.model.entities import BackupRequest
 
 if TYPE_CHECKING:
     from trovemock.mock import TroveMock
@@ -30,8 +32,8 @@ def seed_demo(mock: TroveMock) -> str:
             databases=["shop"],
             users=["app"],
         )
-    caller = backup_ops.Caller(project_id=DEMO_PROJECT, region=mock.default_region)
-    request = backup_ops.BackupRequest(
+    caller = Caller(project_id=DEMO_PROJECT, region=mock.default_region)
+    request = BackupRequest(
         name="nightly", description="Seeded by trovemock demo", instance_id=DEMO_INSTANCES[0][0]
     )
     with mock.cloud.operation():

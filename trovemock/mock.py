@@ -15,6 +15,7 @@ from trovemock.journal import Journal
 from trovemock.model import backups as backup_ops
 from trovemock.model import schedules as schedule_ops
 from trovemock.model import strategies as strategy_ops
+from trovemock.model.access import Caller, instance_status
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
 from trovemock.model.entities import (
@@ -29,7 +30,7 @@ from trovemock.model.entities import (
     ScheduleRun,
 )
 from trovemock.model.errors import DomainError
-from trovemock.model.instances import instance_status, store_instance
+from trovemock.model.instances import store_instance
 from trovemock.model.state import records as snapshot
 from trovemock.scheduled_runs import ScheduledRuns
 
@@ -302,7 +303,7 @@ class TroveMock:
         if isinstance(copy_to, str):
             raise ValueError("copy_to must be a list of regions, not a string")
         with self.cloud.operation():
-            caller = backup_ops.Caller(project_id, self.cloud.region_named(region))
+            caller = Caller(project_id, self.cloud.region_named(region))
             try:
                 return schedule_ops.create_schedule(
                     self.cloud,
@@ -357,7 +358,7 @@ class TroveMock:
         if not isinstance(swift_container, str) or not swift_container:
             raise ValueError("swift_container must be a non-empty string")
         with self.cloud.operation():
-            caller = backup_ops.Caller(project_id, self.cloud.region_named(region))
+            caller = Caller(project_id, self.cloud.region_named(region))
             return strategy_ops.put_strategy(self.cloud, caller, swift_container, instance_id)
 
     def backup_strategies(self, project_id: str | None = None) -> list[BackupStrategy]:

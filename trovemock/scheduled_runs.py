@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 from trovemock.api.errors import DOMAIN_STATUS, fault_body
 from trovemock.api.views import backup_view
 from trovemock.exchange import KIND_SCHEDULED_RUN, RUN_ROUTE, JournalEntry, RequestInfo
-from trovemock.model.backups import BackupRequest
-from trovemock.model.entities import Backup, Schedule, ScheduleRun
+from trovemock.model.entities import Backup, BackupRequest, Schedule, ScheduleRun
 
 if TYPE_CHECKING:
     from trovemock.mock import TroveMock

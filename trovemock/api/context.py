@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from trovemock.api.errors import ApiError
 from trovemock.api.views import as_https
 from trovemock.fidelity import upstream
-from trovemock.model.backups import Caller
+from trovemock.model.access import Caller
 from trovemock.model.cloud import Cloud
 from trovemock.model.errors import NotImplementedForDialect, UpstreamBug
 

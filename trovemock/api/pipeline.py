@@ -33,7 +33,7 @@ from trovemock.api.spec import ROUTES_BY_NAME
 from trovemock.exchange import ConnectionDropped, FaultAction, JournalEntry, RequestInfo
 from trovemock.fidelity import upstream
 from trovemock.journal import BODY_SHOWN_BYTES
-from trovemock.model.backups import Caller
+from trovemock.model.access import Caller
 from trovemock.model.errors import DomainError, UpstreamBug
 from trovemock.schema import validation_errors, validation_message
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from trovemock.fidelity import upstream
+from trovemock.model.access import instance_status, operating_status
 from trovemock.model.catalog import FLAVORS, GUEST_MANAGERS, REPLICATION_STRATEGIES, image_id
 from trovemock.model.cloud import Cloud
 from trovemock.model.datastores import DatastoreType, is_deprecated
@@ -19,13 +20,7 @@ from trovemock.model.entities import (
     Schedule,
 )
 from trovemock.model.ha import members
-from trovemock.model.instances import (
-    addresses,
-    instance_status,
-    operating_status,
-    server_id,
-    volume_id,
-)
+from trovemock.model.instances import addresses, server_id, volume_id
 from trovemock.model.schedules import has_schedule, is_running
 
 

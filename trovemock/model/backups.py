@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import islice
 
@@ -14,9 +13,18 @@ from trovemock.clock import check_seconds
 from trovemock.config import Config
 from trovemock.fidelity import upstream
 from trovemock.model import copies, strategies
+from trovemock.model.access import (
+    Caller,
+    refusal_noted,
+    require_available,
+    visible_backup,
+    visible_group,
+    visible_instance,
+)
 from trovemock.model.catalog import FLAVORS
-from trovemock.model.cloud import Cloud
-from trovemock.model.entities import BACKUP_STATUSES, RUNNING, Backup, HAGroup, Instance
+from trovemock.model.cloud import Cloud, Event
+from trovemock.model.copies import location_of
+from trovemock.model.entities import BACKUP_STATUSES, RUNNING, Backup, BackupRequest, Instance
 from trovemock.model.errors import (
     BadRequest,
     Forbidden,
@@ -26,51 +34,13 @@ from trovemock.model.errors import (
     UpstreamBug,
     not_found,
 )
-from trovemock.model.instances import refusal_noted, require_available, visible_instance
 
 SHELL_SAFE = re.compile(r"^[A-Za-z0-9_@%+=:,./-]*$")
 
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is asking: the URL's project, the region addressed, and whether admin."""
-
-    project_id: str
-    region: str
-    is_admin: bool = False
-
-    def sees(self, item: Backup | Instance | HAGroup | None) -> bool:
-        """Whether a record exists for this caller: in its region, and in its project unless
-        it is an admin. Everything else is 404, never 403 (as Trove does)."""
-        return (
-            item is not None
-            and item.region == self.region
-            and (item.project_id == self.project_id or self.is_admin)
-        )
-
-
-@dataclass(frozen=True)
-class BackupRequest:
-    name: str
-    description: str | None = None
-    instance_id: str | None = None
-    parent_id: str | None = None
-    incremental: bool = False
-    swift_container: str | None = None
-    source_type: str | None = None  # rackspace `source.type`: "instance" or "ha"
-    source_id: str | None = None
-    copy_to: tuple[str, ...] | None = None
-    fail: bool = False  # a fault rule asked for this backup to end FAILED
-    schedule_id: str | None = None  # set by a schedule's run: the backup is automated
-
-
-# -- reading --------------------------------------------------------------------------
-def visible_backup(cloud: Cloud, caller: Caller, backup_id: str) -> Backup:
-    """Another project's backup is 404 for a non-admin, never 403 (as Trove does)."""
-    backup = cloud.backups.get(backup_id)
-    if backup is None or not caller.sees(backup):
-        raise not_found(backup_id)
-    return backup
+# Told when a scheduled backup reaches its final status. The schedules module, which builds
+# on this one, adds its retention rule here when it is imported: a backup with a schedule_id
+# exists only once it is, and this module never imports it back.
+FINAL_LISTENERS: list[Callable[[Cloud, Backup], None]] = []
 
 
 def list_backups(
@@ -227,8 +197,6 @@ def create_restored_backup(
 def _source(cloud: Cloud, caller: Caller, req: BackupRequest):
     """The instance or HA group to back up, checked for existence and availability."""
     if req.source_type == "ha":
-        from trovemock.model.ha import visible_group
-
         if req.instance_id is not None:
             raise BadRequest("instance must be empty for a backup of an HA instance.")
         group = visible_group(cloud, caller, req.source_id or "")
@@ -292,9 +260,30 @@ def lifecycle_times(config: Config, backup: Backup) -> tuple[datetime, datetime]
 
 
 def schedule_lifecycle(cloud: Cloud, backup: Backup) -> None:
-    building_at, done_at = lifecycle_times(cloud.config, backup)  # before any change
-    cloud.timeline.at(building_at, _start_building, cloud, backup, backup.generation)
-    cloud.timeline.at(done_at, _finish, cloud, backup, backup.generation)
+    cloud.schedule(pending(cloud, backup))  # computed before any change: it may overflow
+
+
+def pending(cloud: Cloud, backup: Backup) -> list[Event]:
+    """The timed transitions ahead of a backup made here: NEW -> BUILDING -> final while it
+    runs (unless forced), and, upstream fidelity, the taskmanager's removal once it is
+    marked deleting. A copy follows this lifecycle only once given its own durations
+    (`set_durations`); until then its arrival is `copies.pending`'s."""
+    events: list[Event] = []
+    if backup.deleting:
+        events.append(_delete_event(cloud, backup, fail=False))
+    if backup.pinned or backup.status not in RUNNING or copies.arrives_by_itself(backup):
+        return events
+    building_at, done_at = lifecycle_times(cloud.config, backup)
+    args = (cloud, backup, backup.generation)
+    if backup.status == "NEW":
+        events.append((building_at, _start_building, args, backup))
+    events.append((done_at, _finish, args, backup))
+    return events
+
+
+def _delete_event(cloud: Cloud, backup: Backup, *, fail: bool) -> Event:
+    due = cloud.later(cloud.time, cloud.config.delete_seconds)
+    return (due, _finish_delete, (cloud, backup, backup.generation, fail), backup)
 
 
 def _start_building(when: datetime, cloud: Cloud, backup: Backup, generation: int) -> None:
@@ -324,9 +313,8 @@ def _set_final(cloud: Cloud, backup: Backup, status: str, when: datetime) -> Non
             copy = copies.make_copy(cloud, backup, region, when)
             copy.is_automated, copy.schedule_id = backup.is_automated, backup.schedule_id
     if backup.schedule_id is not None:
-        from trovemock.model.schedules import after_final
-
-        after_final(cloud, backup)
+        for listener in FINAL_LISTENERS:
+            listener(cloud, backup)
 
 
 def _release_source(cloud: Cloud, backup: Backup) -> None:
@@ -339,17 +327,6 @@ def _owner(cloud: Cloud, backup: Backup):
     if backup.source_type == "ha":
         return cloud.ha_groups.get(backup.source_id or "")
     return cloud.instances.get(backup.instance_id or "")
-
-
-def location_of(cloud: Cloud, backup: Backup) -> str:
-    """Where the backup's object lives, in each dialect's documented shape."""
-    if cloud.dialect == "rackspace":
-        return (
-            f"https://snet-storage101.{backup.region.lower()}1.clouddrive.com/v1/"
-            f"MossoCloudFS_{backup.project_id}/z_CLOUDDB_BACKUPS/{backup.id}.xbstream.gz"
-        )
-    container = backup.swift_container or "database_backups"
-    return f"http://127.0.0.1:8080/v1/AUTH_{backup.project_id}/{container}/{backup.id}.xbstream.gz"
 
 
 def fail_running_backups(cloud: Cloud, instance: Instance) -> list[Backup]:
@@ -401,11 +378,9 @@ def _delete_depth_first(cloud: Cloud, caller: Caller, backup: Backup, fail: bool
         raise UpstreamBug("Backup.delete: can't subtract offset-naive and offset-aware datetimes")
     if backup.deleting:
         return
+    event = _delete_event(cloud, backup, fail=fail)
     backup.deleting = True
-    cloud.timeline.at(
-        cloud.later(cloud.time, cloud.config.delete_seconds),
-        _finish_delete, cloud, backup, backup.generation, fail,
-    )
+    cloud.schedule([event])
 
 
 def _finish_delete(when: datetime, cloud: Cloud, backup: Backup, generation: int,

@@ -6,16 +6,17 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from trovemock.clock import Clock, ClockOutOfRange, check_time
 from trovemock.config import Config
 from trovemock.model.catalog import RACKSPACE_REGIONS, Datastores
 from trovemock.model.entities import (
     Backup,
+    BackupRequest,
     BackupStrategy,
     HAGroup,
     Instance,
@@ -25,10 +26,12 @@ from trovemock.model.entities import (
 from trovemock.model.errors import NotFound, Unserviceable
 from trovemock.model.timeline import Timeline
 
-if TYPE_CHECKING:
-    from trovemock.model.schedules import RunHooks
-
 DIALECTS = ("openstack", "rackspace")
+
+# A timed transition ahead of a record: (due, action, its arguments, the record whose
+# generation cancels it). Each rule module's `pending()` lists its records' events, used both
+# when a transition starts and when an imported state is installed.
+Event = tuple[datetime, Callable[..., None], tuple[Any, ...], Any]
 RUNS_KEPT = 10_000  # scheduled runs remembered (oldest forgotten first)
 
 
@@ -150,6 +153,10 @@ class Cloud:
         self._changes = max(changes, self._changes + 1)
         self._snapshots = {}
 
+    def schedule(self, events: list[Event]) -> None:
+        for due, action, args, record in events:
+            self.timeline.at(due, action, *args, record=record)
+
     # -- regions and projects ---------------------------------------------------------
     @property
     def default_region(self) -> str:
@@ -248,3 +255,23 @@ class Cloud:
         self.tokens[token] = (project_id, frozenset(roles))
         if keep_on_reset:
             self.kept_tokens[token] = self.tokens[token]
+
+
+class RunHooks(Protocol):
+    """What the cloud tells about scheduled runs (TroveMock wires fault rules and the journal
+    here; the model knows neither)."""
+
+    def decide(self, schedule: Schedule, due: datetime) -> tuple[str | None, str | None]:
+        """(outcome, fault rule id) for this run: OUTCOME_FAIL, OUTCOME_SKIP or None."""
+        ...
+
+    def record(
+        self,
+        schedule: Schedule,
+        run: ScheduleRun,
+        request: BackupRequest | None,
+        backup: Backup | None,
+    ) -> None:
+        """A run happened; `request` is what it asked `create_backup` for (None when its
+        source was gone)."""
+        ...

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from trovemock.model.access import Caller, visible_backup
 from trovemock.model.catalog import COPY_REGIONS
+from trovemock.model.cloud import Cloud, Event
 from trovemock.model.entities import Backup
 from trovemock.model.errors import BadRequest, Unprocessable
-
-if TYPE_CHECKING:
-    from trovemock.model.backups import Caller
-    from trovemock.model.cloud import Cloud
 
 
 def check_regions(cloud: Cloud, source_region: str, regions: object) -> tuple[str, ...]:
@@ -97,19 +94,31 @@ def make_copy(
         used_gb=source.used_gb,
         origin_id=source.origin_id,
     )
-    if status == "BUILDING":  # scheduled first: computing the due time is what may fail
-        cloud.timeline.at(
-            cloud.later(when, cloud.config.copy_seconds), _finish_copy, cloud, copy, 0
-        )
+    cloud.schedule(pending(cloud, copy))  # first: computing the due time is what may fail
     cloud.store_backup(copy)
     return copy
+
+
+def arrives_by_itself(backup: Backup) -> bool:
+    """A copy arrives `copy_seconds` after it was made, unless a test set its durations."""
+    return (
+        backup.origin_id != backup.id
+        and backup.new_seconds is None
+        and backup.building_seconds is None
+    )
+
+
+def pending(cloud: Cloud, copy: Backup) -> list[Event]:
+    """A copy on its way (BUILDING, not forced) arrives `copy_seconds` after it was made."""
+    if not arrives_by_itself(copy) or copy.pinned or copy.status not in ("NEW", "BUILDING"):
+        return []
+    due = cloud.later(copy.created, cloud.config.copy_seconds)
+    return [(due, _finish_copy, (cloud, copy, copy.generation), copy)]
 
 
 def _finish_copy(when: datetime, cloud: Cloud, copy: Backup, generation: int) -> None:
     if copy.generation != generation or copy.status != "BUILDING":
         return
-    from trovemock.model.backups import location_of
-
     copy.status = "COMPLETED"
     copy.location_ref = location_of(cloud, copy)
     cloud.touch(copy, when)
@@ -125,8 +134,6 @@ def copy_backup(
     description: str | None = None,
 ) -> Backup:
     """The `copy-backup` action: the source must be COMPLETED."""
-    from trovemock.model.backups import visible_backup
-
     now = cloud.time
     source = visible_backup(cloud, caller, backup_id)
     (region,) = check_regions(cloud, caller.region, [target_region])
@@ -141,3 +148,14 @@ def copy_backup(
             raise BadRequest(f"The parent backup {source.parent_id} no longer exists.")
         check_parent_copied(cloud, parent, [region])
     return make_copy(cloud, source, region, now, name=name, description=description)
+
+
+def location_of(cloud: Cloud, backup: Backup) -> str:
+    """Where the backup's object lives, in each dialect's documented shape."""
+    if cloud.dialect == "rackspace":
+        return (
+            f"https://snet-storage101.{backup.region.lower()}1.clouddrive.com/v1/"
+            f"MossoCloudFS_{backup.project_id}/z_CLOUDDB_BACKUPS/{backup.id}.xbstream.gz"
+        )
+    container = backup.swift_container or "database_backups"
+    return f"http://127.0.0.1:8080/v1/AUTH_{backup.project_id}/{container}/{backup.id}.xbstream.gz"

@@ -186,3 +186,18 @@ class BackupStrategy:
     instance_id: str
     swift_container: str
     backend: str = "swift"
+
+
+@dataclass(frozen=True)
+class BackupRequest:
+    name: str
+    description: str | None = None
+    instance_id: str | None = None
+    parent_id: str | None = None
+    incremental: bool = False
+    swift_container: str | None = None
+    source_type: str | None = None  # rackspace `source.type`: "instance" or "ha"
+    source_id: str | None = None
+    copy_to: tuple[str, ...] | None = None
+    fail: bool = False  # a fault rule asked for this backup to end FAILED
+    schedule_id: str | None = None  # set by a schedule's run: the backup is automated

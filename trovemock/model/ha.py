@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from trovemock.model.access import Caller
+from trovemock.model.cloud import Cloud
 from trovemock.model.entities import HAGroup, Instance
-from trovemock.model.errors import not_found
-
-if TYPE_CHECKING:
-    from trovemock.model.backups import Caller
-    from trovemock.model.cloud import Cloud
-
-
-def visible_group(cloud: Cloud, caller: Caller, ha_id: str) -> HAGroup:
-    group = cloud.ha_groups.get(ha_id)
-    if group is None or not caller.sees(group):
-        raise not_found(ha_id)
-    return group
 
 
 def list_groups(cloud: Cloud, caller: Caller) -> list[HAGroup]:

@@ -3,54 +3,29 @@ backup runs, databases and users that a restore brings back)."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from trovemock.fidelity import upstream
+from trovemock.model.access import (
+    Caller,
+    instance_status,
+    refusal_noted,
+    require_available,
+    visible_backup,
+    visible_instance,
+)
 from trovemock.model.catalog import FLAVORS, PRIVATE_NETWORK_ID
-from trovemock.model.entities import RESTORABLE, Contents, Datastore, HAGroup, Instance
+from trovemock.model.cloud import Cloud, Event
+from trovemock.model.entities import RESTORABLE, Contents, Datastore, Instance
 from trovemock.model.errors import (
     BadRequest,
     Conflict,
-    DomainError,
     Forbidden,
     NotFound,
-    Unprocessable,
 )
-from trovemock.model.errors import not_found as _not_found
-
-if TYPE_CHECKING:
-    from trovemock.model.backups import Caller
-    from trovemock.model.cloud import Cloud
-
-
-def instance_status(cloud: Cloud, owner: Instance | HAGroup) -> str:
-    """What clients see of an instance or HA group: BACKUP while one of its backups runs."""
-    if owner.running_backup is not None and owner.status == "ACTIVE" and not getattr(
-        owner, "deleting", False
-    ):
-        running = cloud.backups.get(owner.running_backup)
-        if running is not None and running.running:
-            return "BACKUP"
-    return owner.status
-
-
-def operating_status(cloud: Cloud, owner: Instance | HAGroup) -> str:
-    """Trove's `operating_status` (the database service's health): HEALTHY while the server
-    is ACTIVE and no task runs (a running backup included), "" while a task runs or the
-    server is not ACTIVE (trove/instance/models.py SimpleInstance.operating_status), and
-    ERROR after `reset_status` (Trove's UNKNOWN service status) until the guest agent's
-    next heartbeat (or the instance next settles)."""
-    if owner.status == "ACTIVE":
-        return "ERROR" if isinstance(owner, Instance) and owner.service_reset else "HEALTHY"
-    if owner.status == "BLOCKED":  # the server runs, the datastore reports itself blocked
-        return "BLOCKED"
-    return ""
+from trovemock.model.schedules import forget_source
 
 
 def server_id(instance_id: str) -> str:
@@ -76,75 +51,6 @@ def _as_uuid(instance_id: str) -> uuid.UUID:
         return uuid.UUID(instance_id)
     except ValueError:  # an imported state may name instances freely
         return uuid.uuid5(uuid.NAMESPACE_URL, instance_id)
-
-
-def record_fault(cloud: Cloud, instance_id: str, message: str) -> None:
-    """Note a refused action on the instance (any project's: Trove looks it up by id), shown
-    as `fault` in its detail view."""
-    instance = cloud.instances.get(instance_id)
-    if instance is not None:
-        instance.fault = (wrapped(message, truncate=255), cloud.time)
-
-
-@contextmanager
-def refusal_noted(cloud: Cloud, instance_id: str | None) -> Iterator[None]:
-    """A refused action or backup is noted as the instance's `fault` (openstack), as Trove's
-    notification of the failed action does."""
-    try:
-        yield
-    except DomainError as error:
-        if cloud.dialect == "openstack" and instance_id is not None:
-            record_fault(cloud, instance_id, str(error))
-        raise
-
-
-def wrapped(message: str, width: int = 79, truncate: int | None = None, turn: int = 0) -> str:
-    """Trove's way of keeping fault lines short (trove/common/utils.py format_output): a
-    line longer than `width` gets one line break at the first ". ", " (" or ": " (taken in
-    turn), and again while a piece is still too long; then the text is cut at `truncate`."""
-    breaks = ((". ", ".\n"), (" (", "\n("), (": ", ":\n    "))
-    out = []
-    for line in message.splitlines(keepends=True):
-        if len(line) <= width:
-            out.append(line)
-            continue
-        pieces, split = [line], False
-        for _ in breaks:
-            old, new = breaks[turn % len(breaks)]
-            pieces = line.replace(old, new, 1).splitlines(keepends=True)
-            turn += 1
-            if len(pieces) > 1:
-                split = True
-                break
-        for piece in pieces:
-            if split and len(piece) > width:
-                piece = wrapped(piece, width, turn=turn)
-            out.append(piece)
-    text = "".join(out)
-    if truncate and len(text) > truncate:
-        text = text[: truncate - 3] + "..."
-    return text
-
-
-def require_available(cloud: Cloud, owner: Instance | HAGroup) -> None:
-    """Trove's check before any action: 422 unless the shown status is ACTIVE and the
-    datastore allows actions (not after `reset_status`, until the next heartbeat)."""
-    shown = instance_status(cloud, owner)
-    if shown != "ACTIVE" or (isinstance(owner, Instance) and owner.service_reset):
-        kind, word = (
-            ("HA instance", "ha") if isinstance(owner, HAGroup) else ("Instance", "instance")
-        )
-        raise Unprocessable(
-            f"{kind} {owner.id} is not currently available for an action to be "
-            f"performed ({word} status was {shown})."
-        )
-
-
-def visible_instance(cloud: Cloud, caller: Caller, instance_id: str) -> Instance:
-    instance = cloud.instances.get(instance_id)
-    if instance is None or not caller.sees(instance):
-        raise _not_found(instance_id)
-    return instance
 
 
 def list_instances(cloud: Cloud, caller: Caller) -> list[Instance]:
@@ -214,7 +120,26 @@ def store_instance(
 
 def _settle_at(cloud: Cloud, instance: Instance, due: datetime, status: str) -> None:
     instance.generation += 1
-    cloud.timeline.at(due, _settle, cloud, instance, instance.generation, status)
+    cloud.schedule([(due, _settle, (cloud, instance, instance.generation, status), instance)])
+
+
+# Statuses an instance leaves by itself, and the setting that says how long it stays.
+SETTLING = {
+    "BUILD": "instance_build_seconds",
+    "REBOOT": "instance_action_seconds",
+    "RESIZE": "instance_action_seconds",
+}
+
+
+def pending(cloud: Cloud, instance: Instance) -> list[Event]:
+    """An instance building, rebooting or resizing becomes ACTIVE its duration after it
+    last changed. Asking supersedes any event queued before (the generation moves on)."""
+    setting = SETTLING.get(instance.status)
+    if setting is None:
+        return []
+    due = cloud.later(instance.updated, getattr(cloud.config, setting))
+    instance.generation += 1
+    return [(due, _settle, (cloud, instance, instance.generation, "ACTIVE"), instance)]
 
 
 def _settle(when: datetime, cloud: Cloud, instance: Instance, generation: int, status: str):
@@ -245,8 +170,6 @@ class InstanceRequest:
 
 def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Instance:
     """Plain create, or a restore when `backup_ref` is set (checks in Trove's order)."""
-    from trovemock.model.backups import visible_backup
-
     now = cloud.time
     flavor_id = flavor(req.flavor_ref)
     volume_size = req.volume_size if req.volume_size is not None else 1
@@ -360,8 +283,8 @@ def delete_instance(cloud: Cloud, caller: Caller, instance_id: str) -> None:
         if not instance.deleting:
             instance.deleting = True
             instance.status = "SHUTDOWN"
-            cloud.timeline.at(cloud.later(cloud.time, cloud.config.delete_seconds),
-                               _forget, cloud, instance, instance.generation)
+            due = cloud.later(cloud.time, cloud.config.delete_seconds)
+            cloud.schedule([(due, _forget, (cloud, instance, instance.generation), instance)])
         return
     _forget(cloud.time, cloud, instance, instance.generation)
 
@@ -371,8 +294,6 @@ def _forget(when: datetime, cloud: Cloud, instance: Instance, generation: int) -
         return
     del cloud.instances[instance.id]
     del cloud.project(instance.region, instance.project_id).instances[instance.id]
-    from trovemock.model.schedules import forget_source
-
     forget_source(cloud, "instance", instance.id)  # its backup schedule stops
 
 
@@ -467,99 +388,3 @@ def remove_user(cloud: Cloud, caller: Caller, instance_id: str, name: str) -> No
     del instance.users[name]
 
 
-# -- root user and reset_status ------------------------------------------------------------
-# The datastores whose root user the API manages (Trove: mysql, mariadb and postgresql;
-# Rackspace's MySQL family: mysql, percona and mariadb).
-ROOT_DATASTORES = {
-    "openstack": frozenset({"mysql", "mariadb", "postgresql"}),
-    "rackspace": frozenset({"mysql", "percona", "mariadb"}),
-}
-
-
-# What the guest agent reports of the database while the instance is not serving, as Trove
-# words it (ServiceStatuses' descriptions): installing it while the server builds, nothing
-# yet when the build failed, stopped while off or resizing.
-GUEST_STATUS = {
-    "BUILD": "building",
-    "ERROR": "new",
-    "SHUTDOWN": "shutdown",
-    "RESIZE": "shutdown",
-    "REBOOT": "restarting",
-    "BLOCKED": "blocked",
-}
-
-
-def _root_instance(cloud: Cloud, caller: Caller, instance_id: str) -> Instance:
-    """Trove's checks before any root call: the instance, in the URL's project even for an
-    admin (Trove looks it up by project), its datastore, its status."""
-    instance = cloud.instances.get(instance_id)
-    if (
-        instance is None
-        or instance.region != caller.region
-        or instance.project_id != caller.project_id
-    ):
-        if upstream(cloud.config, "root_not_found_message"):
-            raise NotFound("DBCluster Not Found")
-        raise _not_found(instance_id)
-    if instance.datastore.type not in ROOT_DATASTORES[cloud.dialect]:
-        raise Unprocessable(f"Operation not supported for datastore {instance.datastore.type}.")
-    if operating_status(cloud, instance) != "HEALTHY":
-        if instance.service_reset:
-            shown = "unknown"
-        else:
-            status = instance_status(cloud, instance)
-            shown = GUEST_STATUS.get(status, status.lower())
-        raise Unprocessable(f"Instance {instance.id} is not ready, status: {shown}.")
-    return instance
-
-
-def enable_root(
-    cloud: Cloud, caller: Caller, instance_id: str, password: str | None = None
-) -> tuple[str, str]:
-    """Enable (or reset) the root user: ("root", the given or a generated password; an
-    empty one is generated too, as the guest agent does)."""
-    instance = _root_instance(cloud, caller, instance_id)
-    instance.root_enabled = True
-    return "root", password or secrets.token_urlsafe(24)
-
-
-def root_enabled(cloud: Cloud, caller: Caller, instance_id: str) -> bool:
-    """Whether root was enabled and not disabled since (history, not a live check)."""
-    return _root_instance(cloud, caller, instance_id).root_enabled
-
-
-def disable_root(cloud: Cloud, caller: Caller, instance_id: str) -> None:
-    instance = _root_instance(cloud, caller, instance_id)
-    if not instance.root_enabled:
-        raise NotFound("Root user has never been enabled on the instance.")
-    instance.root_enabled = False
-
-
-def reset_status(cloud: Cloud, caller: Caller, instance_id: str, *, force_delete: bool) -> None:
-    """Trove's `reset_status` action: admin only, or the owner when it asks for
-    `force_delete`. Every running backup of the instance becomes FAILED (completed ones are
-    untouched) and the datastore status is UNKNOWN (ERROR, no actions) until the guest
-    agent's next heartbeat."""
-    from trovemock.model.backups import fail_running_backups
-
-    instance = visible_instance(cloud, caller, instance_id)
-    if not caller.is_admin and not (force_delete and instance.project_id == caller.project_id):
-        policy = "instance:force_delete" if force_delete else "instance:reset_status"
-        raise Forbidden(f"Policy doesn't allow {policy} to be performed.")
-    due = cloud.later(cloud.time, HEARTBEAT_SECONDS)  # before any change
-    instance.service_reset = True
-    instance.updated = cloud.time
-    fail_running_backups(cloud, instance)
-    cloud.timeline.at(due, _heartbeat, cloud, instance)
-
-
-# The guest agent reports the database's status on its periodic task (oslo.service's
-# default interval): a status `reset_status` set is replaced within that time.
-HEARTBEAT_SECONDS = 60.0
-
-
-def _heartbeat(when: datetime, cloud: Cloud, instance: Instance) -> None:
-    """The guest's next heartbeat: the datastore reads HEALTHY again (the server's own
-    status is untouched)."""
-    if instance.id in cloud.instances and instance.service_reset:
-        instance.service_reset = False

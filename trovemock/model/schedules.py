@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
 
-from trovemock.model import copies
-from trovemock.model.backups import BackupRequest, Caller, create_backup, descendants_of
-from trovemock.model.entities import Backup, Schedule, ScheduleRun
-from trovemock.model.errors import BadRequest, DomainError, Unprocessable, not_found
-from trovemock.model.instances import visible_instance
-
-if TYPE_CHECKING:
-    from trovemock.model.cloud import Cloud
+from trovemock.model import backups, copies
+from trovemock.model.access import Caller, visible_group, visible_instance, visible_schedule
+from trovemock.model.backups import create_backup, descendants_of
+from trovemock.model.cloud import Cloud
+from trovemock.model.entities import Backup, BackupRequest, Schedule, ScheduleRun
+from trovemock.model.errors import BadRequest, DomainError, Unprocessable
 
 # Where the documents say scheduled backups are not offered.
 UNAVAILABLE_REGIONS = ("SYD", "HKG")
@@ -37,26 +34,6 @@ SOURCE_TYPES = ("instance", "ha")
 # the run is skipped.
 OUTCOME_FAIL = "backup_failed"
 OUTCOME_SKIP = "run_skipped"
-
-
-class RunHooks(Protocol):
-    """What the cloud tells about scheduled runs (TroveMock wires fault rules and the journal
-    here; the model knows neither)."""
-
-    def decide(self, schedule: Schedule, due: datetime) -> tuple[str | None, str | None]:
-        """(outcome, fault rule id) for this run: OUTCOME_FAIL, OUTCOME_SKIP or None."""
-        ...
-
-    def record(
-        self,
-        schedule: Schedule,
-        run: ScheduleRun,
-        request: BackupRequest | None,
-        backup: Backup | None,
-    ) -> None:
-        """A run happened; `request` is what it asked `create_backup` for (None when its
-        source was gone)."""
-        ...
 
 
 # -- time -------------------------------------------------------------------------------------
@@ -82,14 +59,6 @@ def following_run(schedule: Schedule, after: datetime) -> datetime:
     then on they are daily."""
     day = None if schedule.started else schedule.day_of_week
     return next_slot(after, schedule.hour, schedule.minute, day)
-
-
-# -- reading ----------------------------------------------------------------------------------
-def visible_schedule(cloud: Cloud, caller: Caller, schedule_id: str) -> Schedule:
-    found = cloud.schedules.get(schedule_id)
-    if found is None or found.region != caller.region or found.project_id != caller.project_id:
-        raise not_found(schedule_id)
-    return found
 
 
 def list_schedules(
@@ -301,8 +270,6 @@ def _source(
     if kind not in SOURCE_TYPES:
         raise BadRequest(f"source_type must be 'instance' or 'ha', not {source_type!r}.")
     if kind == "ha":
-        from trovemock.model.ha import visible_group
-
         if instance_id:
             raise BadRequest("instance_id must be empty for a schedule of an HA instance.")
         if not source_id:
@@ -526,3 +493,6 @@ def _delete_tree(cloud: Cloud, schedule: Schedule, full: Backup) -> bool:
             cloud.drop_backup(member)
         gone = gone or root is full
     return gone
+
+
+backups.FINAL_LISTENERS.append(after_final)

@@ -7,14 +7,10 @@ that the instance exists, and deleting an instance leaves its strategy behind.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from trovemock.model.access import Caller
+from trovemock.model.cloud import Cloud
 from trovemock.model.entities import BackupStrategy
 from trovemock.model.errors import Forbidden
-
-if TYPE_CHECKING:
-    from trovemock.model.backups import Caller
-    from trovemock.model.cloud import Cloud
 
 PROJECT_WIDE = ""
 

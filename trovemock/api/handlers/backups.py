@@ -9,6 +9,8 @@ from trovemock.api.views import backup_view
 from trovemock.exchange import OUTCOME_BACKUP_FAILED, OUTCOME_DELETE_FAILED
 from trovemock.model import backups as model
 from trovemock.model import copies
+from trovemock.model.access import visible_backup, visible_group
+from trovemock.model.entities import BackupRequest
 from trovemock.model.errors import NotImplementedForDialect
 
 Reply = tuple[int, Any]
@@ -35,7 +37,7 @@ def create(ctx: Ctx) -> Reply:
         )
         return 202, {"backup": backup_view(backup, ctx.dialect)}
     source = body.get("source") or {}
-    request = model.BackupRequest(
+    request = BackupRequest(
         name=body["name"],
         description=body.get("description"),
         instance_id=body.get("instance"),
@@ -86,7 +88,7 @@ def list_(ctx: Ctx) -> Reply:
 
 
 def show(ctx: Ctx) -> Reply:
-    backup = model.visible_backup(ctx.cloud, ctx.caller, ctx.args["backup_id"])
+    backup = visible_backup(ctx.cloud, ctx.caller, ctx.args["backup_id"])
     return 200, {"backup": backup_view(backup, ctx.dialect)}
 
 
@@ -121,7 +123,6 @@ def action(ctx: Ctx) -> Reply:
 
 def of_ha(ctx: Ctx) -> Reply:
     ctx.only_in("rackspace", "GET /ha/{haId}/backups")
-    from trovemock.model.ha import visible_group
     group = visible_group(ctx.cloud, ctx.caller, ctx.args["ha_id"])
     found = model.list_backups(ctx.cloud, ctx.caller, ha_id=group.id)
     return 200, page(ctx, found, lambda b: backup_view(b, ctx.dialect), "backups")

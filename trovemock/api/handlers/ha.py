@@ -7,7 +7,7 @@ from typing import Any
 from trovemock.api.context import Ctx, page
 from trovemock.api.views import ha_summary_view, ha_view
 from trovemock.model import ha as model
-from trovemock.model.instances import instance_status
+from trovemock.model.access import instance_status, visible_group
 
 Reply = tuple[int, Any]
 
@@ -22,5 +22,5 @@ def list_(ctx: Ctx) -> Reply:
 
 def show(ctx: Ctx) -> Reply:
     ctx.only_in("rackspace", "GET /ha/{haId}")
-    group = model.visible_group(ctx.cloud, ctx.caller, ctx.args["ha_id"])
+    group = visible_group(ctx.cloud, ctx.caller, ctx.args["ha_id"])
     return 200, {"ha_instance": ha_view(ctx.cloud, group, ctx.base_url, ctx.caller.project_id)}

@@ -7,7 +7,9 @@ from typing import Any
 from trovemock.api.context import Ctx, page
 from trovemock.api.views import flavor_view, flavors, instance_view
 from trovemock.exchange import OUTCOME_RESTORE_ERROR
+from trovemock.model import guest
 from trovemock.model import instances as model
+from trovemock.model.access import visible_instance
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.errors import NotFound
 
@@ -50,7 +52,7 @@ def list_(ctx: Ctx) -> Reply:
 
 
 def show(ctx: Ctx) -> Reply:
-    instance = model.visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
+    instance = visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
     return 200, {"instance": _view(ctx)(instance)}
 
 
@@ -64,7 +66,7 @@ def action(ctx: Ctx) -> Reply:
     instance_id = ctx.args["instance_id"]
     if "reset_status" in body:
         ctx.only_in("openstack", "The reset_status action")
-        model.reset_status(
+        guest.reset_status(
             ctx.cloud, ctx.caller, instance_id, force_delete="force_delete" in body["reset_status"]
         )
     elif "restart" in body:
@@ -82,7 +84,7 @@ def action(ctx: Ctx) -> Reply:
 
 
 def databases(ctx: Ctx) -> Reply:
-    instance = model.visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
+    instance = visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
     return 200, page(ctx, instance.databases, lambda name: {"name": name}, "databases")
 
 
@@ -99,7 +101,7 @@ def delete_database(ctx: Ctx) -> Reply:
 
 
 def users(ctx: Ctx) -> Reply:
-    instance = model.visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
+    instance = visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
 
     def render(item: tuple[str, tuple[str, ...]]) -> dict[str, Any]:
         name, granted = item

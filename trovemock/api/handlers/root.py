@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trovemock.api.context import Ctx
-from trovemock.model import instances as model
+from trovemock.model import guest as model
 from trovemock.model.errors import UpstreamBug
 
 Reply = tuple[int, Any]

@@ -8,6 +8,7 @@ from typing import Any
 from trovemock.api.context import Ctx, page
 from trovemock.api.views import schedule_view
 from trovemock.model import schedules as model
+from trovemock.model.access import visible_schedule
 
 Reply = tuple[int, Any]
 FEATURE = "Scheduled backups (/schedules)"
@@ -45,7 +46,7 @@ def list_(ctx: Ctx) -> Reply:
 
 def show(ctx: Ctx) -> Reply:
     ctx.only_in("rackspace", FEATURE)
-    schedule = model.visible_schedule(ctx.cloud, ctx.caller, ctx.args["schedule_id"])
+    schedule = visible_schedule(ctx.cloud, ctx.caller, ctx.args["schedule_id"])
     return 200, {"schedule": schedule_view(ctx.cloud, schedule)}
 
 

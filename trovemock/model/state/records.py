@@ -30,10 +30,9 @@ from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
 
-from trovemock.model.backups import _finish, _finish_delete, _start_building, lifecycle_times
+from trovemock.model import backups, copies, guest, instances
 from trovemock.model.catalog import FLAVORS, stable_id
-from trovemock.model.cloud import Cloud
-from trovemock.model.copies import _finish_copy
+from trovemock.model.cloud import Cloud, Event
 from trovemock.model.entities import (
     BACKUP_STATUSES,
     INSTANCE_STATUSES,
@@ -43,7 +42,6 @@ from trovemock.model.entities import (
     HAGroup,
     Instance,
 )
-from trovemock.model.instances import HEARTBEAT_SECONDS, _heartbeat, _settle
 from trovemock.model.state import readers as fields
 from trovemock.model.state import schedules as schedule_state
 
@@ -132,44 +130,21 @@ def install(cloud: Cloud, staged: Staged) -> None:
     cloud.adopt(contents)
     for token, value in cloud.kept_tokens.items():  # `--admin-token` tokens survive imports
         cloud.tokens.setdefault(token, value)
-    for due, action, *args in events:
-        cloud.timeline.at(due, action, *args)
+    cloud.schedule(events)
     schedule_state.install(cloud, staged.schedule_parts)  # into the fresh contents
     cloud.catch_up()
 
 
 # -- due transitions ------------------------------------------------------------------------
-def _due_events(cloud: Cloud, contents: Cloud) -> list[tuple[Any, ...]]:
-    """The transitions the staged records still have ahead, bound to `cloud`."""
-    config = cloud.config
-    events: list[tuple[Any, ...]] = []
+def _due_events(cloud: Cloud, contents: Cloud) -> list[Event]:
+    """The transitions the staged records still have ahead, bound to `cloud`: each rule
+    module says which are pending for its records."""
+    events: list[Event] = []
     try:
         for backup in contents.backups.values():
-            if backup.deleting:  # upstream fidelity: the taskmanager removes it after all
-                due = cloud.later(cloud.time, config.delete_seconds)
-                events.append((due, _finish_delete, cloud, backup, backup.generation, False))
-            if backup.pinned or backup.status not in ("NEW", "BUILDING"):
-                continue
-            if backup.origin_id != backup.id:
-                due = cloud.later(backup.created, config.copy_seconds)
-                events.append((due, _finish_copy, cloud, backup, backup.generation))
-            else:
-                building_at, done_at = lifecycle_times(config, backup)
-                events.append((building_at, _start_building, cloud, backup, backup.generation))
-                events.append((done_at, _finish, cloud, backup, backup.generation))
+            events += backups.pending(cloud, backup) + copies.pending(cloud, backup)
         for instance in contents.instances.values():
-            if instance.status in _SETTLING:
-                seconds = (
-                    config.instance_build_seconds
-                    if instance.status == "BUILD"
-                    else config.instance_action_seconds
-                )
-                instance.generation += 1
-                due = cloud.later(instance.updated, seconds)
-                events.append((due, _settle, cloud, instance, instance.generation, "ACTIVE"))
-            if instance.service_reset:  # the guest agent's next heartbeat
-                due = cloud.later(instance.updated, HEARTBEAT_SECONDS)
-                events.append((due, _heartbeat, cloud, instance))
+            events += instances.pending(cloud, instance) + guest.pending(cloud, instance)
     except OverflowError:
         raise ValueError("a due time of the state is past the end of the calendar") from None
     return events
