@@ -221,3 +221,22 @@ def test_a_version_seeded_on_an_instance_is_listed() -> None:
     names = [v["name"] for v in Client(mock).get(
         f"{BASE}/datastores/mysql/versions", headers=TOKEN).json["versions"]]
     assert "5.7.29" in names
+
+
+def test_an_unknown_version_of_a_known_datastore_is_refused_on_create_and_never_listed(
+    client: Client,
+) -> None:
+    before = client.get(f"{BASE}/datastores/mysql/versions", headers=TOKEN).json
+    r = client.post(f"{BASE}/instances", headers=TOKEN, json={"instance": {
+        "name": "x", "flavorRef": "1", "volume": {"size": 1},
+        "datastore": {"type": "mysql", "version": "99.9"}}})
+    assert r.status_code == 400
+    (body,) = r.json.values()
+    assert body == {"code": 400, "message": "Datastore version '99.9' cannot be found."}
+    assert client.get(f"{BASE}/datastores/mysql/versions", headers=TOKEN).json == before
+    assert client.get(f"{BASE}/instances", headers=TOKEN).json["instances"] == []
+    known = client.post(f"{BASE}/instances", headers=TOKEN, json={"instance": {
+        "name": "y", "flavorRef": "1", "volume": {"size": 1},
+        "datastore": {"type": "mysql", "version": "5.6"}}})
+    assert known.status_code == 200
+    assert known.json["instance"]["datastore"]["version"] == "5.6"

@@ -393,7 +393,7 @@ class TroveMock:
             raise ValueError("datastore must be (type, version) or {'type':..., 'version':...}")
         if not isinstance(kind, str) or not isinstance(version, str) or not kind or not version:
             raise ValueError("datastore type and version must be non-empty strings")
-        return self.cloud.datastores.get(kind, version)
+        return self.cloud.datastores.register(kind, version)
 
 
 class RegionApp:

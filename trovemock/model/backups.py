@@ -66,7 +66,7 @@ def list_backups(
         return cloud.newest_first_list(caller.region, scope)
     found: Iterator[Backup] = cloud.newest_first(caller.region, scope)
     if datastore is not None:
-        kind = cloud.datastores.find_type(datastore)
+        kind = cloud.datastores.type_named(datastore)
         if kind is None:
             raise NotFound(f"Datastore '{datastore}' cannot be found.")
         found = (b for b in found if b.datastore.type == kind)

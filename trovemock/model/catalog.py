@@ -47,15 +47,17 @@ PRIVATE_NETWORK_ID = stable_id("network", "private")
 
 
 class Datastores:
-    """The datastore types and versions a cloud knows. Seeding an instance with an unknown
-    pair registers it, so tests can use any datastore they like."""
+    """The datastore types and versions a cloud knows. Seeding (`register`) adds a pair the
+    cloud does not know yet, so tests can use any datastore they like; the API only looks
+    pairs up and never adds one."""
 
     def __init__(self) -> None:
         self._by_key: dict[tuple[str, str], Datastore] = {}
         for kind, version in _KNOWN:
-            self.get(kind, version)
+            self.register(kind, version)
 
-    def get(self, kind: str, version: str) -> Datastore:
+    def register(self, kind: str, version: str) -> Datastore:
+        """The pair, added first if the cloud does not know it (seeding only)."""
         key = (kind, version)
         found = self._by_key.get(key)
         if found is None:
@@ -66,7 +68,7 @@ class Datastores:
     def find_version(self, version_id: str) -> Datastore | None:
         return next((d for d in self._by_key.values() if d.version_id == version_id), None)
 
-    def find_type(self, name_or_id: str) -> str | None:
+    def type_named(self, name_or_id: str) -> str | None:
         """The datastore type named by a type name (any case) or type id, else None."""
         wanted = name_or_id.lower()
         for d in self._by_key.values():

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from trovemock.model.catalog import OBSOLETE_VERSIONS
+from trovemock.model.cloud import Cloud
 from trovemock.model.entities import Datastore
 from trovemock.model.errors import BadRequest, NotFound
-
-if TYPE_CHECKING:
-    from trovemock.model.cloud import Cloud
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
@@ -42,7 +39,7 @@ def list_types(cloud: Cloud) -> list[DatastoreType]:
 
 
 def find_type(cloud: Cloud, name_or_id: str) -> DatastoreType:
-    kind = cloud.datastores.find_type(name_or_id)
+    kind = cloud.datastores.type_named(name_or_id)
     if kind is None:
         raise NotFound(f"Datastore '{name_or_id}' cannot be found.")
     return _type(cloud, kind, by_name=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from trovemock.fidelity import upstream
+from trovemock.model import datastores
 from trovemock.model.access import (
     Caller,
     instance_status,
@@ -199,7 +200,7 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
         contents = backup.contents
         used_gb = backup.size if backup.size is not None else used_gb
     if datastore is None:
-        datastore = cloud.datastores.get("mysql", "5.7")  # a restore brings its own
+        datastore = cloud.datastores.register("mysql", "5.7")  # a restore brings its own
     contents = _merge_contents(contents, req.databases, req.users)
     return store_instance(
         cloud,
@@ -259,16 +260,16 @@ def _requested_datastore(cloud: Cloud, req: InstanceRequest) -> Datastore | None
         )
         if not default:
             raise BadRequest("Please specify datastore. No default datastore is defined.")
-        kind = cloud.datastores.find_type(default)
+        kind = cloud.datastores.type_named(default)
         if kind is None:
             raise NotFound(f"Datastore '{default}' cannot be found.")
         return cloud.datastores.default_for(kind)
-    kind = cloud.datastores.find_type(req.datastore_type)
+    kind = cloud.datastores.type_named(req.datastore_type)
     if kind is None:
         raise NotFound(f"Datastore '{req.datastore_type}' cannot be found.")
     if req.datastore_version is None:
         return cloud.datastores.default_for(kind)
-    return cloud.datastores.get(kind, req.datastore_version)
+    return datastores.find_version(cloud, kind, req.datastore_version)
 
 
 def delete_instance(cloud: Cloud, caller: Caller, instance_id: str) -> None:

@@ -121,7 +121,7 @@ def install(cloud: Cloud, staged: Staged) -> None:
     """Swap `staged` in. Runs inside an operation; nothing changes if it raises."""
     contents = staged.contents
     events = _due_events(cloud, contents)  # the one step that can still refuse
-    registered = {pair: cloud.datastores.get(*pair) for pair in staged.datastores}
+    registered = {pair: cloud.datastores.register(*pair) for pair in staged.datastores}
     records: list[Instance | HAGroup | Backup] = [
         *contents.instances.values(), *contents.ha_groups.values(), *contents.backups.values()
     ]
