@@ -9,8 +9,9 @@ import socket
 
 import pytest
 
+from trovemock.contract.options import ContractOptions
 from trovemock.contract.report import FAIL, PASS, SKIP
-from trovemock.contract.runner import ContractOptions, planned_checks, run_contract
+from trovemock.contract.runner import planned_checks, run_contract
 from trovemock.contract.writes import NAME_PREFIX
 
 DIALECTS = ("openstack", "rackspace")

@@ -85,7 +85,7 @@ def _login(client: Client) -> str:
 def test_the_oldest_identity_tokens_are_forgotten_beyond_the_limit():
     mock, client, _ = cloud(max_identity_tokens=3)
     tokens = [_login(client) for _ in range(5)]
-    assert [t for t in tokens if t in mock.cloud.tokens] == tokens[2:]
+    assert [t for t in tokens if t in mock.tokens] == tokens[2:]
     for token in tokens[2:]:  # still bound to their project by the Trove API
         assert client.get("/v1.0/p2/backups", headers={"X-Auth-Token": token}
                           ).status_code == 403
@@ -94,8 +94,8 @@ def test_the_oldest_identity_tokens_are_forgotten_beyond_the_limit():
         assert answer.status_code == 401
     assert client.post("/v2.0/tokens", json={"auth": {"token": {"id": tokens[-1]}}}
                        ).status_code == 200
-    assert len(mock.cloud.tokens) == 3  # that login issued one more and forgot the oldest
-    assert tokens[2] not in mock.cloud.tokens
+    assert len(mock.tokens) == 3  # that login issued one more and forgot the oldest
+    assert tokens[2] not in mock.tokens
 
 
 # -- items per request ---------------------------------------------------------------------------

@@ -123,4 +123,4 @@ def test_both_resets_forget_identity_tokens(how):
     again = client.post("/v3/auth/tokens", json={"auth": {"identity": {
         "methods": ["token"], "token": {"id": token}}}})
     assert again.status_code == 401
-    assert token not in mock.cloud.tokens
+    assert token not in mock.tokens

@@ -216,7 +216,7 @@ def test_an_import_drops_identity_tokens_the_state_does_not_hold():
     with_token = exported(client)
     assert client.put("/_trovemock/state", json=kept_state).status_code == 204
     assert _token_method(client, token) == 401
-    assert token not in mock.cloud.tokens
+    assert token not in mock.tokens
     other = _login(client, PROJECT)
     assert client.put("/_trovemock/state", json={**with_token, "tokens": [
         *with_token["tokens"], {"token": other, "project_id": PROJECT, "roles": ["member"]}]}

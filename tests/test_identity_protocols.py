@@ -64,7 +64,7 @@ def test_v3_version_document_points_at_itself(client):
     assert version["links"] == [{"rel": "self", "href": "http://localhost/v3/"}]
 
 
-def test_v3_password_login_issues_a_project_token_with_a_database_catalog(client):
+def test_v3_password_login_issues_a_project_token_with_a_database_catalog(client, mock):
     answer = client.post("/v3/auth/tokens", json=v3_password())
     assert answer.status_code == 201
     token = answer.headers["X-Subject-Token"]
@@ -72,7 +72,7 @@ def test_v3_password_login_issues_a_project_token_with_a_database_catalog(client
     assert body["project"]["id"] == "proj1"
     assert body["user"]["name"] == "alice"
     expires = dt.datetime.strptime(body["expires_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
-    assert expires > dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    assert expires == mock.clock.now() + dt.timedelta(hours=24)  # the emulator's clock
     [database] = [s for s in body["catalog"] if s["type"] == "database"]
     assert [(e["interface"], e["region"], e["url"]) for e in database["endpoints"]] == [
         ("public", "RegionOne", "http://localhost/v1.0/proj1")
@@ -276,4 +276,16 @@ def test_add_user_rejects_bad_values(mock):
         identity.add_user(mock, "alice", "")
     with pytest.raises(ValueError, match="roles"):
         identity.add_user(mock, "alice", "pw", roles="admin")
-    assert identity.settings_for(mock).users == {}
+    assert mock.accounts.users == {}
+
+
+def test_an_issued_token_expires_on_the_emulators_clock(client, mock):
+    answer = client.post("/v3/auth/tokens", json=v3_password())
+    token = answer.headers["X-Subject-Token"]
+    assert can_list_backups(client, token, "proj1") == 200
+    mock.clock.advance(23 * 3600)
+    assert can_list_backups(client, token, "proj1") == 200
+    mock.clock.advance(2 * 3600)  # 25 hours after the login: expired
+    again = client.post("/v3/auth/tokens", json={"auth": {"identity": {
+        "methods": ["token"], "token": {"id": token}}}})
+    assert again.status_code == 401

@@ -259,9 +259,9 @@ def test_schema_errors_name_the_place_of_each_error() -> None:
 
 
 def test_the_app_routes_every_documented_path_to_its_route_name() -> None:
-    from trovemock.api.routes import HANDLERS, URL_MAP
+    from trovemock.api.routes import URL_MAP
 
-    assert {route.name for route in ROUTES} == set(HANDLERS)
+    assert all(callable(route.handler) for route in ROUTES)
     adapter = URL_MAP.bind("trovemock")
     for route in ROUTES:
         concrete = "/v1.0/p1" + re.sub(r"\{(\w+)\}", "x-1", route.path)

@@ -11,13 +11,14 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from trovemock.config import DIALECTS
+
 if TYPE_CHECKING:
     from trovemock.clock import Clock
     from trovemock.mock import TroveMock
 
 DEFAULT_PORT = 8779  # Trove's own API port
 CONTROL_TOKEN_VARIABLE = "TROVEMOCK_CONTROL_TOKEN"  # the --control-token default, kept off `ps`
-DIALECTS = ("openstack", "rackspace")
 
 _DESCRIPTION = """\
 trovemock emulates the Backups API of OpenStack Trove and Rackspace Cloud Databases.

@@ -13,7 +13,12 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from trovemock.clock import MAX_DURATION_SECONDS
-from trovemock.model.catalog import RACKSPACE_REGIONS
+from trovemock.fidelity import DEVIATIONS, FIDELITIES
+
+DIALECTS = ("openstack", "rackspace")
+
+# The regions of a rackspace cloud (Cloud Databases' six), which `default_region` names.
+RACKSPACE_REGIONS = ("DFW", "IAD", "ORD", "HKG", "SYD", "LON")
 
 MIB = 1024 * 1024
 
@@ -104,14 +109,10 @@ def _check(name: str, kind: str, value: Any) -> Any:
             raise ValueError(f"config field {name!r} must be true or false")
         return value
     if name == "fidelity":
-        from trovemock.fidelity import FIDELITIES
-
         if value not in FIDELITIES:
             raise ValueError(f"config field 'fidelity' must be one of {', '.join(FIDELITIES)}")
         return value
     if name == "upstream_deviations":
-        from trovemock.fidelity import DEVIATIONS
-
         if not isinstance(value, list) or not all(v in DEVIATIONS for v in value):
             raise ValueError(
                 "config field 'upstream_deviations' must be a list of deviation names: "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 # Domain outcomes a fault rule can ask for. The app passes them to the model operation of
 # the matching route: the next backup ends FAILED, the next delete ends DELETE_FAILED, the
@@ -98,3 +98,9 @@ class JournalEntry:
 # suite's conftest uses this to validate every response against the JSON Schemas.
 ResponseObserver = Callable[[str, JournalEntry], None]
 response_observers: list[ResponseObserver] = []
+
+
+class FaultDecider(Protocol):
+    """Decides whether a fault rule answers a request (`trovemock.faults.FaultRules`)."""
+
+    def decide(self, info: RequestInfo) -> FaultAction | None: ...

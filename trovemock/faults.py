@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from trovemock.api.spec import ROUTES_BY_NAME as ROUTES  # the one list of route names
 from trovemock.config import Config
 from trovemock.exchange import (
     OUTCOME_BACKUP_FAILED,
@@ -383,8 +384,6 @@ def _method(value: Any) -> str | None:
 def _route(value: Any) -> str | None:
     if value is None:
         return None
-    from trovemock.api.spec import ROUTES_BY_NAME as ROUTES  # the one list of route names
-
     if value == RUN_ROUTE:
         return value
     if not isinstance(value, str) or value not in ROUTES:

@@ -6,11 +6,16 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from trovemock.api.pipeline import wsgi
+from werkzeug.wrappers import Request
+
+from trovemock.api.pipeline import guarded, wsgi
 from trovemock.clock import Clock, ManualClock
 from trovemock.config import Config
-from trovemock.control.guard import ControlGuard
+from trovemock.control import app as control
+from trovemock.control.guard import CONTROL_PREFIX, ControlGuard
 from trovemock.faults import FaultRules
+from trovemock.identity import keystone
+from trovemock.identity.accounts import Accounts
 from trovemock.journal import Journal
 from trovemock.model import backups as backup_ops
 from trovemock.model import schedules as schedule_ops
@@ -33,8 +38,25 @@ from trovemock.model.errors import DomainError
 from trovemock.model.instances import store_instance
 from trovemock.model.state import records as snapshot
 from trovemock.scheduled_runs import ScheduledRuns
+from trovemock.tokens import TokenRegistry
 
 UUID_LENGTH = 36
+
+# Where each face of the emulator answers (the Trove API takes every other path).
+MOUNTS = (
+    (CONTROL_PREFIX, control.handle),
+    ("/v3", keystone.handle),
+    ("/v2.0", keystone.handle),
+    ("/auth/v1.0", keystone.handle),
+)
+
+# Where each face of the emulator answers (the Trove API takes every other path).
+MOUNTS = (
+    (CONTROL_PREFIX, control.handle),
+    ("/v3", keystone.handle),
+    ("/v2.0", keystone.handle),
+    ("/auth/v1.0", keystone.handle),
+)
 
 
 class TroveMock:
@@ -59,15 +81,26 @@ class TroveMock:
         if fidelity is not None:
             self.config.update({"fidelity": fidelity})
         self.cloud = Cloud(dialect, self.clock, self.config)
+        self.tokens = TokenRegistry()
+        self.accounts = Accounts()  # identity's users
         self.faults = FaultRules(config=self.config)
         self.journal = Journal(config=self.config)
-        self.cloud.run_hooks = ScheduledRuns(self)
+        self.cloud.run_hooks = ScheduledRuns(self.faults, self.journal, dialect)
         # Who may use the control API (/_trovemock/): see trovemock.control.guard.
         self.control_guard = ControlGuard()
 
     # -- WSGI -----------------------------------------------------------------------------
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
-        return wsgi(self, environ, start_response)
+        return self._serve(environ, start_response, None)
+
+    def _serve(self, environ: dict, start_response, region: str | None) -> Iterable[bytes]:
+        """The mount table: the control API and identity by their path prefixes, everything
+        else (version discovery and the Trove API) by the Trove pipeline."""
+        path = environ.get("PATH_INFO", "")
+        for prefix, face in MOUNTS:
+            if path == prefix or path.startswith(prefix + "/"):
+                return guarded(face, self, Request(environ))(environ, start_response)
+        return wsgi(self, environ, start_response, region)
 
     def region(self, name: str) -> RegionApp:
         """A WSGI app whose unprefixed `/v1.0/...` URLs address region `name`."""
@@ -204,17 +237,14 @@ class TroveMock:
         server's `--admin-token`)."""
         if isinstance(roles, str):
             raise ValueError("roles must be a list of role names, not a string")
-        with self.cloud.operation():
-            self.cloud.add_token(token, project_id, tuple(roles), keep_on_reset)
+        self.tokens.register(token, project_id, roles, kept=keep_on_reset)
 
     def reset(self) -> None:
         """An empty cloud again; the clock, config and identity users are kept; faults,
         journal and every token but `keep_on_reset` ones (identity's included) cleared."""
-        from trovemock.identity import keystone as identity
-
         with self.cloud.lock:  # one step for the Trove API and identity alike
             self.cloud.reset()
-            identity.forget_tokens(self)
+            self.tokens.reset()
         self.faults.clear()
         self.journal.clear()
 
@@ -372,17 +402,13 @@ class TroveMock:
     # -- state ----------------------------------------------------------------------------
     def export_state(self) -> dict[str, Any]:
         with self.cloud.operation():
-            return snapshot.export_state(self.cloud)
+            return snapshot.export_state(self.cloud, self.tokens.records())
 
     def import_state(self, state: dict[str, Any]) -> None:
         """Replace the cloud with an `export_state()`; ValueError naming the place if any part
         is refused, and then nothing changes. Identity tokens the state does not hold are
         forgotten in the same step, so a login token never outlives its cloud."""
-        from trovemock.identity import keystone as identity
-
-        snapshot.import_state(
-            self.cloud, state, then=lambda: identity.keep_only(self, self.cloud.tokens)
-        )
+        snapshot.import_state(self.cloud, state, tokens=self.tokens.replace)
 
     def _datastore(self, value: tuple[str, str] | dict[str, str]) -> Datastore:
         if isinstance(value, dict):
@@ -404,7 +430,7 @@ class RegionApp:
         self.name = region
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
-        return wsgi(self.mock, environ, start_response, region=self.name)
+        return self.mock._serve(environ, start_response, self.name)
 
     def __repr__(self) -> str:
         return f"<RegionApp {self.name}>"

@@ -11,15 +11,18 @@ is a 503).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from trovemock.api.errors import DOMAIN_STATUS, fault_body
 from trovemock.api.views import backup_view
-from trovemock.exchange import KIND_SCHEDULED_RUN, RUN_ROUTE, JournalEntry, RequestInfo
+from trovemock.exchange import (
+    KIND_SCHEDULED_RUN,
+    RUN_ROUTE,
+    FaultDecider,
+    JournalEntry,
+    RequestInfo,
+)
+from trovemock.journal import Journal
 from trovemock.model.entities import Backup, BackupRequest, Schedule, ScheduleRun
-
-if TYPE_CHECKING:
-    from trovemock.mock import TroveMock
 
 SKIPPED_BY_RULE_STATUS = 503
 _STATUS_BY_NAME = {error.__name__: status for error, status in DOMAIN_STATUS.items()}
@@ -32,8 +35,10 @@ def run_path(schedule: Schedule) -> str:
 class ScheduledRuns:
     """The `model.schedules.RunHooks` of one TroveMock."""
 
-    def __init__(self, mock: TroveMock) -> None:
-        self.mock = mock
+    def __init__(self, faults: FaultDecider, journal: Journal, dialect: str) -> None:
+        self.faults = faults
+        self.journal = journal
+        self.dialect = dialect
 
     def decide(self, schedule: Schedule, due: datetime) -> tuple[str | None, str | None]:
         info = RequestInfo(
@@ -43,7 +48,7 @@ class ScheduledRuns:
             project_id=schedule.project_id,
             region=schedule.region,
         )
-        action = self.mock.faults.decide(info)
+        action = self.faults.decide(info)
         if action is None:
             return None, None
         return action.outcome, action.rule_id
@@ -55,11 +60,11 @@ class ScheduledRuns:
         request: BackupRequest | None,
         backup: Backup | None,
     ) -> None:
-        journal = self.mock.journal
+        journal = self.journal
         if not journal.enabled:
             return
         if backup is not None:
-            status, reply = 202, {"backup": backup_view(backup, self.mock.dialect)}
+            status, reply = 202, {"backup": backup_view(backup, self.dialect)}
         elif run.error is not None:
             status = _STATUS_BY_NAME.get(run.error, 400)
             reply = fault_body(status, run.reason)

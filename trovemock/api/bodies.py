@@ -8,14 +8,15 @@ from typing import Any
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
+from trovemock.api.errors import HttpError
 
-class BodyError(Exception):
-    """A body that cannot be used: `status` is 400 or 413, `str()` says why, `raw` holds
-    what was read of it (at most the limit and one byte), for the journal."""
+
+class BodyError(HttpError):
+    """A body that cannot be used: `status` is 400 or 413, `raw` holds what was read of it
+    (at most the limit and one byte), for the journal."""
 
     def __init__(self, status: int, message: str, raw: bytes = b"") -> None:
-        super().__init__(message)
-        self.status = status
+        super().__init__(status, message)
         self.raw = raw
 
 

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from trovemock.api.errors import ApiError
+from trovemock.api.errors import HttpError
 from trovemock.api.views import as_https
 from trovemock.fidelity import upstream
 from trovemock.model.access import Caller
@@ -20,6 +20,10 @@ from trovemock.model.errors import NotImplementedForDialect, UpstreamBug
 
 MAX_OFFSET = sys.maxsize // 4
 TRUE_STRINGS = frozenset({"1", "true", "yes", "on", "y", "t"})
+
+
+# What a handler answers: (status, JSON body or None).
+Reply = tuple[int, Any]
 
 
 @dataclass
@@ -54,11 +58,11 @@ class Ctx:
         except ValueError:
             if upstream(self.cloud.config, "paging_values"):
                 raise UpstreamBug(f"int({name}): invalid literal") from None
-            raise ApiError(400, f"{name} must be an integer, not {raw[:100]!r}.") from None
+            raise HttpError(400, f"{name} must be an integer, not {raw[:100]!r}.") from None
         if upstream(self.cloud.config, "paging_values"):
             return max(min(value, MAX_OFFSET), -MAX_OFFSET)
         if value < 0 or (name == "limit" and value < 1):
-            raise ApiError(400, f"{name} must be {'>= 1' if name == 'limit' else '>= 0'}.")
+            raise HttpError(400, f"{name} must be {'>= 1' if name == 'limit' else '>= 0'}.")
         # Trove has no upper bound: a huge marker is an empty page, a huge limit is everything.
         return min(value, MAX_OFFSET)
 

@@ -11,16 +11,14 @@ which is no identity version it knows.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from trovemock.api.auth import keystone_unauthorized, wrong_tenant
 from trovemock.api.errors import fault_response, internal_fault
+from trovemock.api.host import ApiHost
 from trovemock.fidelity import upstream
-from trovemock.identity import keystone as identity
-
-if TYPE_CHECKING:
-    from trovemock.mock import TroveMock
 
 ROOT = "/"
 VERSION_PATHS = ("/v1.0", "/v1.0/")
@@ -42,7 +40,7 @@ def trove_version(base_url: str, dialect: str) -> dict[str, Any]:
     }
 
 
-def handle(mock: TroveMock, request: Request) -> Response:
+def handle(mock: ApiHost, request: Request) -> Response:
     trove = mock.dialect == "openstack"  # Rackspace documents discovery as it is served here
     if request.path != ROOT and trove and upstream(mock.config, "open_version_document"):
         return _behind_keystone(mock, request)
@@ -58,22 +56,49 @@ def handle(mock: TroveMock, request: Request) -> Response:
     if request.path == ROOT:
         versions = [version]
         if not (trove and upstream(mock.config, "identity_in_discovery")):
-            versions += identity.discovery_versions(base)
+            versions += identity_versions(base)
         body: dict[str, Any] = {"versions": versions}
     else:
         body = {"version": version}
     return Response(json.dumps(body), status=200, content_type="application/json")
 
 
-def _behind_keystone(mock: TroveMock, request: Request) -> Response:
+def _behind_keystone(mock: ApiHost, request: Request) -> Response:
     """Trove's `/v1.0` (deviation open_version_document): keystonemiddleware's 401 without
     a token it knows, then Trove's tenant check, which the empty project of the path always
     fails (403). A token nobody registered has no project here: 401."""
-    from trovemock.api.pipeline import keystone_unauthorized, wrong_tenant
-
     token = request.headers.get("X-Auth-Token", "").strip()
-    with mock.cloud.operation():
-        registered = mock.cloud.tokens.get(token) if token else None
-    if registered is None:
+    with mock.cloud.operation() as now:
+        grant = mock.tokens.lookup(token, now) if token else None
+    if grant is None:
         return keystone_unauthorized(request)
-    return wrong_tenant(mock, request, str(registered[0]))
+    return wrong_tenant(mock, request, str(grant.project_id))
+
+
+def version_document(base: str, version: str, status: str, updated: str) -> dict[str, Any]:
+    """The discovery document of one identity API version (`GET /v3`, `GET /v2.0`)."""
+    return {
+        "version": {
+            "id": "v3.14" if version == "v3" else version,
+            "status": status,
+            "updated": updated,
+            "links": [{"rel": "self", "href": f"{base}/{version}/"}],
+            "media-types": [
+                {
+                    "base": "application/json",
+                    "type": f"application/vnd.openstack.identity-{version}+json",
+                }
+            ],
+        }
+    }
+
+
+def identity_versions(base: str) -> list[dict[str, Any]]:
+    """The identity versions this server offers, as entries of a ``versions`` list. They go
+    into the server's root document (``GET /``) beside Trove's own ``v1.0`` entry, so that
+    keystoneauth (the openstack CLI given an auth URL without ``/v3``) discovers identity
+    at the same URL where Trove clients find the database API versions."""
+    return [
+        version_document(base, "v3", "stable", "2020-04-07T00:00:00Z")["version"],
+        version_document(base, "v2.0", "deprecated", "2014-04-17T00:00:00Z")["version"],
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from http import HTTPStatus
 
 from werkzeug.wrappers import Request, Response
@@ -57,24 +58,35 @@ DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
 }
 
 
-class ApiError(Exception):
-    """An error the HTTP layer itself detects (body parsing, routing, auth)."""
+class HttpError(Exception):
+    """Answer the request with `status` and `message`, which each face renders in its own
+    format (the service's fault body, keystone's error body), or with a ready `response`
+    (keystonemiddleware's 401, WebOb's pages in upstream fidelity) sent as it is."""
 
     def __init__(
-        self, status: int, message: str | None = None, headers: dict[str, str] | None = None
+        self,
+        status: int = 500,
+        message: str | None = None,
+        headers: dict[str, str] | None = None,
+        *,
+        response: Response | None = None,
     ) -> None:
-        super().__init__(message or DEFAULT_MESSAGES[status])
+        if response is not None:
+            status = response.status_code
+        message = message or DEFAULT_MESSAGES.get(status) or HTTPStatus(status).phrase
+        super().__init__(message)
         self.status = status
+        self.message = message
         self.headers = headers
-
-
-class ReadyResponse(Exception):
-    """An error whose whole response is already built (keystonemiddleware's 401, the
-    WebOb-rendered errors of upstream fidelity)."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__(response.status)
         self.response = response
+
+    def render(self, renderer: Renderer | None = None) -> Response:
+        if self.response is not None:
+            return self.response
+        return (renderer or fault_response)(self.status, self.message, self.headers)
+
+
+Renderer = Callable[[int, str, "dict[str, str] | None"], Response]
 
 
 def fault_body(status: int, message: str | None = None) -> dict:
@@ -90,6 +102,17 @@ def fault_response(
         status=status,
         headers=headers,
         content_type="application/json",
+    )
+
+
+def keystone_error(
+    status: int, message: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    """Keystone's own error body: ``{"error": {"code", "title", "message"}}``."""
+    title = HTTPStatus(status).phrase
+    body = {"error": {"code": status, "title": title, "message": message or title}}
+    return Response(
+        json.dumps(body), status=status, headers=headers, content_type="application/json"
     )
 
 

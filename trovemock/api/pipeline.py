@@ -3,87 +3,68 @@ record. Rules live in the model; this module only translates between HTTP and it
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from trovemock import exchange
 from trovemock.api import discovery
+from trovemock.api.auth import authenticate
 from trovemock.api.bodies import BodyError, read_body, short_reason
 from trovemock.api.context import Ctx
 from trovemock.api.errors import (
     DEFAULT_MESSAGES,
-    ApiError,
-    ReadyResponse,
+    HttpError,
     domain_fault,
     fault_response,
-    forbidden,
     internal_fault,
     malformed_json,
     unsupported_media_type,
 )
-from trovemock.api.routes import HANDLERS, URL_MAP
+from trovemock.api.host import ApiHost
+from trovemock.api.routes import URL_MAP
 from trovemock.api.spec import ROUTES_BY_NAME
 from trovemock.exchange import ConnectionDropped, FaultAction, JournalEntry, RequestInfo
 from trovemock.fidelity import upstream
 from trovemock.journal import BODY_SHOWN_BYTES
-from trovemock.model.access import Caller
-from trovemock.model.errors import DomainError, UpstreamBug
+from trovemock.model.errors import DomainError, NotImplementedForDialect, UpstreamBug
 from trovemock.schema import validation_errors, validation_message
-
-if TYPE_CHECKING:
-    from trovemock.mock import TroveMock
 
 log = logging.getLogger("trovemock")
 
-CONTROL_PREFIX = "/_trovemock"
-IDENTITY_PREFIXES = ("/v3", "/v2.0", "/auth/v1.0")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-def wsgi(mock: TroveMock, environ: dict, start_response, region: str | None = None):
+def wsgi(mock: ApiHost, environ: dict, start_response, region: str | None = None):
+    """The Trove API (and its version discovery) as a WSGI app; `region` is the region that
+    unprefixed URLs address (`RegionApp`)."""
     request = Request(environ)
-    path = request.path
-    side = _side_app(path)
-    if side is not None:
-        return _side_response(side, mock, request)(environ, start_response)
-    response = _trove_response(mock, request, region)
+    if discovery.serves(request.path):
+        response = guarded(discovery.handle, mock, request)
+    else:
+        response = _trove_response(mock, request, region)
     return response(environ, start_response)
 
 
-def _side_app(path: str) -> str | None:
-    """Control, identity and version-discovery paths go to their own modules."""
-    if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
-        return "trovemock.control.app"
-    if discovery.serves(path):
-        return "trovemock.api.discovery"
-    for prefix in IDENTITY_PREFIXES:
-        if path == prefix or path.startswith(prefix + "/"):
-            return "trovemock.identity.keystone"
-    return None
-
-
-def _side_response(module_name: str, mock: TroveMock, request: Request) -> Response:
+def guarded(handler: Callable[[Any, Request], Response], host: Any, request: Request) -> Response:
+    """A face's answer, never a traceback on the wire: an unexpected error is logged and
+    answered with the service's 500."""
     try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return fault_response(404, f"{request.path} is not served by this trovemock.")
-    try:
-        return module.handle(mock, request)
+        return handler(host, request)
     except ConnectionDropped:
         raise
     except Exception:  # noqa: BLE001 - never a traceback on the wire
-        log.exception("unexpected error in %s", module_name)
+        log.exception("unexpected error answering %s %s", request.method, request.path)
         return internal_fault()
 
 
-def _split_region(mock: TroveMock, path: str, region: str | None) -> tuple[str, str, str]:
+def _split_region(mock: ApiHost, path: str, region: str | None) -> tuple[str, str, str]:
     """(region, path without the /regions/<R> prefix, that prefix)."""
     if path.startswith("/regions/"):
         _, _, name, *rest = path.split("/", 3)
@@ -108,7 +89,7 @@ class _Exchange:
     body_head: bytes = b""  # the start of a body too big to journal whole
 
 
-def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Response:
+def _trove_response(mock: ApiHost, request: Request, region: str | None) -> Response:
     started = time.perf_counter()
     seen = _Exchange(path=request.path)
     when = None
@@ -119,12 +100,8 @@ def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Re
         raise
     except DomainError as error:
         response, reply_json = _fault_and_body(domain_fault(error))
-    except ReadyResponse as ready:
-        response, reply_json = _fault_and_body(ready.response)
-    except ApiError as error:
-        response, reply_json = _fault_and_body(
-            fault_response(error.status, str(error), error.headers)
-        )
+    except HttpError as error:
+        response, reply_json = _fault_and_body(error.render())
     except Exception:  # noqa: BLE001 - never a traceback on the wire
         log.exception("unexpected error handling %s %s", request.method, request.path)
         response, reply_json = _fault_and_body(internal_fault())
@@ -160,7 +137,7 @@ def _trove_response(mock: TroveMock, request: Request, region: str | None) -> Re
 
 
 def _handle(
-    mock: TroveMock, request: Request, region: str | None, seen: _Exchange
+    mock: ApiHost, request: Request, region: str | None, seen: _Exchange
 ) -> tuple[Response, Any]:
     seen.region, seen.path, prefix = _split_region(mock, request.path, region)
     seen.route, args, routing_error = _route(seen.path, request.method, mock)
@@ -193,11 +170,10 @@ def _handle(
         seen.request_json = _parse_body(mock, request, seen)
         body = seen.request_json if seen.request_json is not None else {}
         _validate(mock, seen.route, body)
-    except (ApiError, ReadyResponse, DomainError) as error:
+    except (HttpError, DomainError) as error:
         body_error = error
-    token = request.headers.get("X-Auth-Token", "").strip()
     with mock.cloud.operation():
-        caller = _authenticate(mock, request, token, seen.project_id or "", seen.region)
+        caller = authenticate(mock, request, seen.project_id or "", seen.region)
         if body_error is not None:
             raise body_error
         if body_crashes and seen.request_json is not None:
@@ -213,12 +189,19 @@ def _handle(
             outcome=seen.action.outcome if seen.action is not None else None,
             raw_query=request.query_string.decode("latin-1"),
         )
-        status, reply_json = HANDLERS[seen.route](ctx)
+        route = ROUTES_BY_NAME[seen.route]
+        if mock.dialect not in route.dialects:  # the one dialect gate
+            raise NotImplementedForDialect(
+                f"{route.feature_name} is not implemented by the {mock.dialect} API "
+                f"(it is a {route.dialects[0]} feature)."
+            )
+        assert route.handler is not None, f"route {route.name} has no handler"
+        status, reply_json = route.handler(ctx)
     body_bytes = json.dumps(reply_json) if reply_json is not None else b""
     return Response(body_bytes, status=status, content_type="application/json"), reply_json
 
 
-def _validate(mock: TroveMock, route_name: str, body: Any) -> None:
+def _validate(mock: ApiHost, route_name: str, body: Any) -> None:
     """400 with Trove's "Validation error: ..." text when the body breaks the route's
     request schema (routes of the other dialect are left to their handler's 501). An error
     at the document's root crashes Trove's formatter: a 500 in upstream fidelity, where the
@@ -237,7 +220,7 @@ def _validate(mock: TroveMock, route_name: str, body: Any) -> None:
                 for error in validation_errors(schema, body, mock.config.max_items_per_request)
             ):
                 raise UpstreamBug("format_validation_msg: IndexError on a root-level error")
-            raise ApiError(400, message)
+            raise HttpError(400, message)
 
 
 def _fault_and_body(response: Response) -> tuple[Response, Any]:
@@ -245,13 +228,13 @@ def _fault_and_body(response: Response) -> tuple[Response, Any]:
 
 
 def _route(
-    path: str, method: str, mock: TroveMock
-) -> tuple[str | None, dict[str, str], ApiError | None]:
+    path: str, method: str, mock: ApiHost
+) -> tuple[str | None, dict[str, str], HttpError | None]:
     """The route of a request. HEAD and a trailing slash match nothing, as in Trove; a known
     path with another method is 405 (404 in upstream fidelity)."""
     adapter = URL_MAP.bind("trovemock")
     if method == "HEAD":
-        return None, {}, ApiError(404)
+        return None, {}, HttpError(404)
     try:
         name, args = adapter.match(path, method)
     except MethodNotAllowed as error:
@@ -260,11 +243,11 @@ def _route(
                 else (None, _args_of(adapter, path))
             if name in ANY_METHOD_ROUTES:  # Trove connects them without a method condition
                 return name, dict(args), None
-            return None, dict(args), ApiError(404)
+            return None, dict(args), HttpError(404)
         allowed = ", ".join(sorted(m for m in error.valid_methods or () if m != "HEAD"))
-        return None, _args_of(adapter, path), ApiError(405, headers={"Allow": allowed})
+        return None, _args_of(adapter, path), HttpError(405, headers={"Allow": allowed})
     except NotFound:
-        return None, {}, ApiError(404)
+        return None, {}, HttpError(404)
     return name, dict(args), None
 
 
@@ -301,51 +284,8 @@ def _apply_fault(action: FaultAction) -> Response | None:
     return None
 
 
-def _authenticate(
-    mock: TroveMock, request: Request, token: str, project_id: str, region: str
-) -> Caller:
-    """Runs inside the cloud's operation: the tokens it reads are those the request sees.
-    No token, or (strict) one nobody issued: keystonemiddleware's 401. A token of another
-    project: Trove's 403."""
-    registered = mock.cloud.tokens.get(token) if token else None
-    if not token or (registered is None and _strict_tokens(mock)):
-        if mock.dialect == "rackspace":
-            raise ApiError(401)  # the documents' fault format
-        raise ReadyResponse(keystone_unauthorized(request))
-    roles: frozenset[str] = frozenset()
-    if registered is not None:
-        bound, roles = registered
-        if bound is not None and bound != project_id:
-            raise ReadyResponse(wrong_tenant(mock, request, bound))
-    is_admin = any(role.lower() == "admin" for role in roles)
-    return Caller(project_id=project_id, region=region, is_admin=is_admin)
-
-
-def _strict_tokens(mock: TroveMock) -> bool:
-    return mock.config.strict_tokens or upstream(mock.config, "any_token")
-
-
-def wrong_tenant(mock: TroveMock, request: Request, bound: str) -> Response:
-    """Trove's tenant check: a token bound to another project than the URL's gets 403."""
-    message = f"User with tenant id {bound} cannot access this resource."
-    if upstream(mock.config, "webob_errors"):
-        return forbidden(request, message)
-    return fault_response(403, message)
-
-
-def keystone_unauthorized(request: Request) -> Response:
-    """keystonemiddleware's answer, naming the identity service (served on this host)."""
-    body = {"error": {"code": 401, "title": "Unauthorized", "message": DEFAULT_MESSAGES[401]}}
-    return Response(
-        json.dumps(body),
-        status=401,
-        content_type="application/json",
-        headers={"WWW-Authenticate": f'Keystone uri="{request.host_url}v3"'},
-    )
-
-
-def _parse_body(mock: TroveMock, request: Request, seen: _Exchange) -> Any:
-    """The parsed JSON body, or None when there is none. Raises ApiError 413/415/400 (and
+def _parse_body(mock: ApiHost, request: Request, seen: _Exchange) -> Any:
+    """The parsed JSON body, or None when there is none. Raises HttpError 413/415/400 (and
     keeps the raw text of a body that is not JSON in `seen` for the journal)."""
     if request.method not in BODY_METHODS:
         return None
@@ -353,7 +293,7 @@ def _parse_body(mock: TroveMock, request: Request, seen: _Exchange) -> Any:
         raw = read_body(request, mock.config.max_body_bytes)
     except BodyError as error:
         _note_size(seen, error.raw)
-        raise ApiError(error.status, str(error)) from None
+        raise
     _note_size(seen, raw)
     if not raw.strip():
         return None
@@ -362,29 +302,29 @@ def _parse_body(mock: TroveMock, request: Request, seen: _Exchange) -> Any:
     if not mimetype:
         if upstream(config, "json_without_content_type"):
             return None  # Trove reads a body without a Content-Type as {}
-        raise ApiError(
+        raise HttpError(
             415,
             "The request has a body but no Content-Type header: send "
             "Content-Type: application/json.",
         )
     if mimetype == "application/xml" and upstream(config, "json_without_content_type"):
-        raise ReadyResponse(fault_response(500, DEFAULT_MESSAGES[500]))
+        raise HttpError(response=fault_response(500, DEFAULT_MESSAGES[500]))
     if upstream(config, "webob_errors"):
         if mimetype != "application/json":
-            raise ReadyResponse(unsupported_media_type(request, mimetype))
+            raise HttpError(response=unsupported_media_type(request, mimetype))
     elif mimetype != "application/json" and not mimetype.endswith("+json"):
-        raise ApiError(415, f"Unsupported Content-Type: {mimetype}")
+        raise HttpError(415, f"Unsupported Content-Type: {mimetype}")
     seen.request_text = raw[:65536].decode("utf-8", "replace")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ApiError(400, "Malformed request body: it is not UTF-8.") from None
+        raise HttpError(400, "Malformed request body: it is not UTF-8.") from None
     try:
         parsed = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as error:
         if upstream(config, "webob_errors"):
-            raise ReadyResponse(malformed_json(request)) from None
-        raise ApiError(400, f"Malformed request body: {short_reason(error)}") from None
+            raise HttpError(response=malformed_json(request)) from None
+        raise HttpError(400, f"Malformed request body: {short_reason(error)}") from None
     seen.request_text = None
     return parsed
 
@@ -418,7 +358,7 @@ def _safe_headers(request: Request) -> dict[str, str]:
     return headers
 
 
-def _record(mock: TroveMock, entry: JournalEntry) -> None:
+def _record(mock: ApiHost, entry: JournalEntry) -> None:
     mock.journal.record(entry)
     for observer in exchange.response_observers:
         observer(mock.dialect, entry)

@@ -9,11 +9,21 @@ relative to the `schemas/` directory, without ".json" (as `trovemock.schema` nam
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from trovemock.api.context import Ctx, Reply
 from trovemock.api.errors import FAULT_NAME_OF
-
-DIALECTS = ("openstack", "rackspace")
+from trovemock.api.handlers import (
+    backups,
+    datastores,
+    ha,
+    instances,
+    root,
+    schedules,
+    strategies,
+)
+from trovemock.config import DIALECTS
 
 # Documented error statuses of every Trove call (seed 002's tables, plus 409 for restores and
 # 415 for an unsupported Content-Type, which trove-behavior.md §2-3 list).
@@ -28,6 +38,9 @@ FAULT_NAMES: dict[int, tuple[str, ...]] = {
 
 FAULT_SCHEMA = "fault"
 
+# A route's handler: the request's context in, (status, JSON body or None) out.
+Handler = Callable[[Ctx], Reply]
+
 
 @dataclass(frozen=True)
 class Route:
@@ -41,6 +54,13 @@ class Route:
     request: str | None = None
     dialects: tuple[str, ...] = DIALECTS
     summary: str = ""
+    handler: Handler | None = field(default=None, compare=False, repr=False)
+    # What a client of the other dialect is told it asked for (its 501 names it).
+    feature: str | None = None
+
+    @property
+    def feature_name(self) -> str:
+        return self.feature or f"{self.method} {self.path}"
 
     def response_schema(self, dialect: str) -> str | None:
         return self.response.format(dialect=dialect) if self.response else None
@@ -62,94 +82,112 @@ def _snake(name: str) -> str:
 
 ROUTES: tuple[Route, ...] = (
     Route("backups.list", "GET", "/backups", 200, "responses/backup-list-{dialect}",
-          summary="List backups"),
+          summary="List backups", handler=backups.list_),
     Route("backups.create", "POST", "/backups", 202, "responses/backup-{dialect}",
-          request="requests/backup-create-{dialect}", summary="Create a backup"),
+          request="requests/backup-create-{dialect}", summary="Create a backup",
+          handler=backups.create),
     Route("backups.show", "GET", "/backups/{backupId}", 200, "responses/backup-{dialect}",
-          summary="Show a backup"),
+          summary="Show a backup", handler=backups.show),
     Route("backups.delete", "DELETE", "/backups/{backupId}", 202, None,
-          summary="Delete a backup and its incremental descendants"),
+          summary="Delete a backup and its incremental descendants", handler=backups.delete),
     Route("backups.action", "POST", "/backups/{backupId}/action", 202, None,
           request="requests/backup-action-rackspace", dialects=("rackspace",),
-          summary="Copy a backup to another region (copy-backup)"),
+          summary="Copy a backup to another region (copy-backup)",
+          handler=backups.action, feature="POST /backups/{id}/action (copy-backup)"),
     Route("instances.list", "GET", "/instances", 200, "responses/instance-list",
-          summary="List instances"),
+          summary="List instances", handler=instances.list_),
     Route("instances.create", "POST", "/instances", 200, "responses/instance",
           request="requests/instance-create",
-          summary="Create an instance (restore with restorePoint.backupRef)"),
+          summary="Create an instance (restore with restorePoint.backupRef)",
+          handler=instances.create),
     Route("instances.show", "GET", "/instances/{instanceId}", 200, "responses/instance",
-          summary="Show an instance"),
+          summary="Show an instance", handler=instances.show),
     Route("instances.delete", "DELETE", "/instances/{instanceId}", 202, None,
-          summary="Delete an instance"),
+          summary="Delete an instance", handler=instances.delete),
     Route("instances.action", "POST", "/instances/{instanceId}/action", 202, None,
           request="requests/instance-action",
-          summary="Restart or resize an instance; reset_status (openstack, admin)"),
+          summary="Restart or resize an instance; reset_status (openstack, admin)",
+          handler=instances.action),
     Route("root.enable", "POST", "/instances/{instanceId}/root", 200, "responses/root-user",
-          request="requests/root-enable", summary="Enable the root user (or reset its password)"),
+          request="requests/root-enable", summary="Enable the root user (or reset its password)",
+          handler=root.enable),
     Route("root.show", "GET", "/instances/{instanceId}/root", 200, "responses/root-enabled",
-          summary="Whether the root user has been enabled"),
+          summary="Whether the root user has been enabled", handler=root.show),
     Route("root.disable", "DELETE", "/instances/{instanceId}/root", 204, None,
-          dialects=("openstack",), summary="Disable the root user"),
+          dialects=("openstack",), summary="Disable the root user", handler=root.disable),
     Route("instances.backups", "GET", "/instances/{instanceId}/backups", 200,
-          "responses/backup-list-{dialect}", summary="List the backups of an instance"),
+          "responses/backup-list-{dialect}", summary="List the backups of an instance",
+          handler=backups.of_instance),
     Route("databases.list", "GET", "/instances/{instanceId}/databases", 200,
-          "responses/database-list", summary="List databases"),
+          "responses/database-list", summary="List databases", handler=instances.databases),
     Route("databases.create", "POST", "/instances/{instanceId}/databases", 202, None,
-          request="requests/databases-create", summary="Create databases"),
+          request="requests/databases-create", summary="Create databases",
+          handler=instances.add_databases),
     Route("databases.delete", "DELETE", "/instances/{instanceId}/databases/{name}", 202, None,
-          summary="Delete a database"),
+          summary="Delete a database", handler=instances.delete_database),
     Route("users.list", "GET", "/instances/{instanceId}/users", 200,
-          "responses/user-list", summary="List users"),
+          "responses/user-list", summary="List users", handler=instances.users),
     Route("users.create", "POST", "/instances/{instanceId}/users", 202, None,
-          request="requests/users-create", summary="Create users"),
+          request="requests/users-create", summary="Create users", handler=instances.add_users),
     Route("users.delete", "DELETE", "/instances/{instanceId}/users/{name}", 202, None,
-          summary="Delete a user"),
+          summary="Delete a user", handler=instances.delete_user),
     Route("flavors.list", "GET", "/flavors", 200, "responses/flavor-list",
-          summary="List flavors"),
+          summary="List flavors", handler=instances.list_flavors),
     Route("flavors.show", "GET", "/flavors/{flavorId}", 200, "responses/flavor",
-          summary="Show a flavor"),
+          summary="Show a flavor", handler=instances.show_flavor),
     Route("datastores.list", "GET", "/datastores", 200, "responses/datastore-list-{dialect}",
-          summary="List datastore types and their versions"),
+          summary="List datastore types and their versions", handler=datastores.list_),
     Route("datastores.show", "GET", "/datastores/{datastoreId}", 200,
-          "responses/datastore-{dialect}", summary="Show a datastore type (by id or name)"),
+          "responses/datastore-{dialect}", summary="Show a datastore type (by id or name)",
+          handler=datastores.show),
     Route("datastores.versions", "GET", "/datastores/{datastoreId}/versions", 200,
-          "responses/datastore-version-list-{dialect}", summary="List a datastore's versions"),
+          "responses/datastore-version-list-{dialect}", summary="List a datastore's versions",
+          handler=datastores.versions),
     Route("datastores.version", "GET", "/datastores/{datastoreId}/versions/{versionId}", 200,
           "responses/datastore-version-{dialect}",
-          summary="Show a datastore version (by id or name)"),
+          summary="Show a datastore version (by id or name)", handler=datastores.version),
     Route("datastores.version_by_id", "GET", "/datastores/versions/{versionId}", 200,
-          "responses/datastore-version-{dialect}", summary="Show a datastore version by id"),
+          "responses/datastore-version-{dialect}", summary="Show a datastore version by id",
+          handler=datastores.version_by_id),
     Route("ha.list", "GET", "/ha", 200, "responses/ha-list", dialects=("rackspace",),
-          summary="List HA instances"),
+          summary="List HA instances", handler=ha.list_),
     Route("ha.show", "GET", "/ha/{haId}", 200, "responses/ha", dialects=("rackspace",),
-          summary="Show an HA instance"),
+          summary="Show an HA instance", handler=ha.show),
     Route("ha.backups", "GET", "/ha/{haId}/backups", 200,
           "responses/backup-list-rackspace", dialects=("rackspace",),
-          summary="List the backups of an HA instance"),
+          summary="List the backups of an HA instance", handler=backups.of_ha),
     # Scheduled backups (Rackspace). Update is 202 with an empty body, as the documented
     # example exchange shows (the operation's table says 200).
     Route("schedules.create", "POST", "/schedules", 202, "responses/schedule",
           request="requests/schedule-create", dialects=("rackspace",),
-          summary="Create a backup schedule"),
+          summary="Create a backup schedule",
+          handler=schedules.create, feature="Scheduled backups (/schedules)"),
     Route("schedules.list", "GET", "/schedules", 200, "responses/schedule-list",
-          dialects=("rackspace",), summary="List backup schedules"),
+          dialects=("rackspace",), summary="List backup schedules",
+          handler=schedules.list_, feature="Scheduled backups (/schedules)"),
     Route("schedules.show", "GET", "/schedules/{scheduleId}", 200, "responses/schedule",
-          dialects=("rackspace",), summary="Show a backup schedule"),
+          dialects=("rackspace",), summary="Show a backup schedule",
+          handler=schedules.show, feature="Scheduled backups (/schedules)"),
     Route("schedules.update", "PUT", "/schedules/{scheduleId}", 202, None,
           request="requests/schedule-update", dialects=("rackspace",),
-          summary="Update a backup schedule (run_now runs it at once)"),
+          summary="Update a backup schedule (run_now runs it at once)",
+          handler=schedules.update, feature="Scheduled backups (/schedules)"),
     Route("schedules.delete", "DELETE", "/schedules/{scheduleId}", 202, None,
-          dialects=("rackspace",), summary="Delete a backup schedule"),
+          dialects=("rackspace",), summary="Delete a backup schedule",
+          handler=schedules.delete, feature="Scheduled backups (/schedules)"),
     # Backup strategies (Trove).
     Route("backup_strategies.create", "POST", "/backup_strategies", 202,
           "responses/backup-strategy", request="requests/backup-strategy-create",
-          dialects=("openstack",), summary="Create or update a backup strategy"),
+          dialects=("openstack",), summary="Create or update a backup strategy",
+          handler=strategies.create, feature="Backup strategies (/backup_strategies)"),
     Route("backup_strategies.list", "GET", "/backup_strategies", 200,
           "responses/backup-strategy-list", dialects=("openstack",),
-          summary="List backup strategies"),
+          summary="List backup strategies",
+          handler=strategies.list_, feature="Backup strategies (/backup_strategies)"),
     Route("backup_strategies.delete", "DELETE", "/backup_strategies", 202, None,
           dialects=("openstack",),
-          summary="Delete the project's (or one instance's) backup strategy"),
+          summary="Delete the project's (or one instance's) backup strategy",
+          handler=strategies.delete, feature="Backup strategies (/backup_strategies)"),
 )
 
 ROUTES_BY_NAME: dict[str, Route] = {route.name: route for route in ROUTES}

@@ -8,7 +8,8 @@ Also `trovemock contract ...` (cli.py) and ``pytest --pyargs trovemock.contract.
 options in pytest_plugin.py). `schemas.check_response` judges any single answer.
 """
 
+from trovemock.contract.options import ContractOptions
 from trovemock.contract.report import CheckResult, Report
-from trovemock.contract.runner import ContractOptions, planned_checks, run_contract
+from trovemock.contract.runner import planned_checks, run_contract
 
 __all__ = ["CheckResult", "ContractOptions", "Report", "planned_checks", "run_contract"]

@@ -7,7 +7,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from trovemock.contract.runner import ContractOptions, run_contract
+from trovemock.contract.options import ContractOptions
+from trovemock.contract.runner import run_contract
 
 TOKEN_ENV = "TROVE_TOKEN"
 

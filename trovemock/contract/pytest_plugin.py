@@ -9,8 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from trovemock.contract.options import ContractOptions
 from trovemock.contract.report import Report
-from trovemock.contract.runner import ContractOptions, planned_checks, run_contract
+from trovemock.contract.runner import planned_checks, run_contract
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

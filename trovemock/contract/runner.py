@@ -10,12 +10,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from trovemock.api.spec import DIALECTS
 from trovemock.contract.http import NOT_JSON, Answer, HttpClient
+from trovemock.contract.options import ContractOptions
 from trovemock.contract.report import FAIL, PASS, SKIP, CheckResult, Report
 from trovemock.contract.schemas import check_response
 from trovemock.contract.writes import NAME_LIMITS, WriteChecks
@@ -27,29 +27,6 @@ WRITE_CHECKS = ("backups.create", "backups.create.duplicate", "backups.poll.comp
                 "backups.create.name_too_long", "backups.delete", "backups.poll.deleted",
                 "cleanup")
 FINAL_CHECKS = ("schemas.every_response",)
-
-
-@dataclass
-class ContractOptions:
-    url: str  # e.g. https://dfw.databases.api.rackspacecloud.com/v1.0/<project>
-    token: str | None
-    dialect: str = "auto"  # "auto", "openstack" or "rackspace"
-    instance: str | None = None
-    allow_writes: bool = False
-    timeout: float = 600.0  # bound of each wait (backup to COMPLETED, delete to 404)
-    request_timeout: float = 30.0
-
-    def validate(self) -> None:
-        """Raise ValueError naming the bad option."""
-        if not self.url.startswith(("http://", "https://")):
-            raise ValueError(f"--url must be an http(s) URL, got {self.url!r}")
-        if self.dialect not in ("auto", *DIALECTS):
-            raise ValueError(
-                f"--dialect must be auto, openstack or rackspace, not {self.dialect!r}")
-        if self.allow_writes and not self.instance:
-            raise ValueError("--allow-writes needs --instance (the instance to back up)")
-        if self.timeout <= 0:
-            raise ValueError("--timeout must be positive")
 
 
 def planned_checks(options: ContractOptions) -> list[str]:

@@ -13,7 +13,7 @@ from trovemock.contract.report import FAIL, PASS, CheckResult
 
 if TYPE_CHECKING:
     from trovemock.contract.http import HttpClient
-    from trovemock.contract.runner import ContractOptions
+    from trovemock.contract.options import ContractOptions
 
 NAME_LIMITS = {"openstack": 255, "rackspace": 64}  # trove-behavior.md §4; seeds 001/002
 RUNNING = ("NEW", "BUILDING", "SAVING")

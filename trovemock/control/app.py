@@ -15,30 +15,24 @@ import json
 import math
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, cast, overload
+from typing import Any, Literal, cast, overload
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from trovemock.api.bodies import BodyError, parse_json, read_body
-from trovemock.api.errors import fault_response
-from trovemock.control.guard import ControlGuard, Refusal
-
-if TYPE_CHECKING:
-    from trovemock.mock import TroveMock
-
-PREFIX = "/_trovemock"
-
-class ControlError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+from trovemock.api.errors import HttpError, fault_response
+from trovemock.api.routing import match, url_map
+from trovemock.clock import ManualClock, parse_time
+from trovemock.control.guard import CONTROL_PREFIX as PREFIX
+from trovemock.control.target import ControlTarget
+from trovemock.identity import keystone as identity
+from trovemock.model.entities import BACKUP_STATUSES
+from trovemock.model.errors import DomainError
+from trovemock.openapi import build_openapi
 
 
-def _bad(message: str) -> ControlError:
-    return ControlError(400, message)
+def _bad(message: str) -> HttpError:
+    return HttpError(400, message)
 
 
 # --- JSON helpers -----------------------------------------------------------------------------
@@ -66,8 +60,7 @@ def _fault(status: int, message: str) -> Response:
     return fault_response(status, message)
 
 
-def _body(request: Request) -> dict[str, Any]:
-    mock = request.environ["trovemock.mock"]
+def _body(mock: ControlTarget, request: Request) -> dict[str, Any]:
     try:
         raw = read_body(request, mock.config.max_control_body_bytes)
         if not raw.strip():
@@ -75,7 +68,7 @@ def _body(request: Request) -> dict[str, Any]:
         body = parse_json(raw)
     except BodyError as error:
         limit = " (config max_control_body_bytes)" if error.status == 413 else ""
-        raise ControlError(error.status, f"{error}{limit}") from None
+        raise HttpError(error.status, f"{error.message}{limit}") from None
     if not isinstance(body, dict):
         raise _bad("the body must be a JSON object")
     return body
@@ -146,12 +139,10 @@ def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
 def _model_call(call: Callable[[], Any]) -> Any:
     """Run a mock operation. Its refusals of a body value (ValueError, a domain error such as
     an unknown region) become 400; a KeyError (an id that vanished meanwhile) becomes 404."""
-    from trovemock.model.errors import DomainError
-
     try:
         return call()
     except KeyError as exc:
-        raise ControlError(404, f"{exc.args[0] if exc.args else 'it'} cannot be found.") from None
+        raise HttpError(404, f"{exc.args[0] if exc.args else 'it'} cannot be found.") from None
     except (ValueError, TypeError, DomainError) as exc:
         raise _bad(str(exc)) from None
 
@@ -163,7 +154,7 @@ def _datastore_view(datastore: Any) -> dict[str, Any]:
     return {"type": datastore.type, "version": datastore.version}
 
 
-def _instance_view(mock: TroveMock, instance: Any) -> dict[str, Any]:
+def _instance_view(mock: ControlTarget, instance: Any) -> dict[str, Any]:
     return {
         "id": instance.id,
         "name": instance.name,
@@ -179,7 +170,7 @@ def _instance_view(mock: TroveMock, instance: Any) -> dict[str, Any]:
     }
 
 
-def _ha_view(mock: TroveMock, group: Any) -> dict[str, Any]:
+def _ha_view(mock: ControlTarget, group: Any) -> dict[str, Any]:
     return {
         "id": group.id,
         "name": group.name,
@@ -209,25 +200,25 @@ def _backup_view(backup: Any) -> dict[str, Any]:
     }
 
 
-def _backup(mock: TroveMock, backup_id: str) -> Any:
+def _backup(mock: ControlTarget, backup_id: str) -> Any:
     try:
         return mock.backup(backup_id)
     except KeyError:
-        raise ControlError(404, f"Backup {backup_id} cannot be found.") from None
+        raise HttpError(404, f"Backup {backup_id} cannot be found.") from None
 
 
 # --- handlers ---------------------------------------------------------------------------------
 
 
-def index(mock: TroveMock, request: Request) -> Response:
+def index(mock: ControlTarget, request: Request) -> Response:
     endpoints = sorted(
         f"{' '.join(sorted((rule.methods or set()) - {'HEAD', 'OPTIONS'}))} {rule.rule}"
-        for rule in _MAP.iter_rules()
+        for rule in ROUTES.iter_rules()
     )
     return _json({"dialect": mock.dialect, "endpoints": endpoints})
 
 
-def reset(mock: TroveMock, request: Request) -> Response:
+def reset(mock: ControlTarget, request: Request) -> Response:
     mock.reset()  # the same as TroveMock.reset(): identity tokens go with the cloud's
     return _no_content()
 
@@ -249,8 +240,8 @@ def _seed_kwargs(body: dict[str, Any], extra: dict[str, Callable[[], Any]]) -> d
     return _drop_none({name: read() for name, read in fields.items()})
 
 
-def add_instance(mock: TroveMock, request: Request) -> Response:
-    body = _body(request)
+def add_instance(mock: ControlTarget, request: Request) -> Response:
+    body = _body(mock, request)
     kwargs = _seed_kwargs(
         body,
         {
@@ -263,29 +254,27 @@ def add_instance(mock: TroveMock, request: Request) -> Response:
     return _json({"instance": _instance_view(mock, instance)}, 201)
 
 
-def add_ha_group(mock: TroveMock, request: Request) -> Response:
-    body = _body(request)
+def add_ha_group(mock: ControlTarget, request: Request) -> Response:
+    body = _body(mock, request)
     kwargs = _seed_kwargs(body, {"replicas": lambda: _number(body, "replicas", integer=True)})
     project_id = _string(body, "project_id", required=True)
     group = _model_call(lambda: mock.add_ha_group(project_id, **kwargs))
     return _json({"ha": _ha_view(mock, group)}, 201)
 
 
-def _clock_view(mock: TroveMock) -> dict[str, Any]:
+def _clock_view(mock: ControlTarget) -> dict[str, Any]:
     return {
         "now": mock.clock.now().isoformat(),
         "manual": bool(getattr(mock.clock, "manual", False)),
     }
 
 
-def get_clock(mock: TroveMock, request: Request) -> Response:
+def get_clock(mock: ControlTarget, request: Request) -> Response:
     return _json(_clock_view(mock))
 
 
-def move_clock(mock: TroveMock, request: Request) -> Response:
-    from trovemock.clock import ManualClock, parse_time
-
-    body = _body(request)
+def move_clock(mock: ControlTarget, request: Request) -> Response:
+    body = _body(mock, request)
     _unknown_fields(body, {"advance", "set"})
     if len(body) != 1:
         raise _bad("give exactly one of 'advance' (seconds) or 'set' (ISO 8601 time)")
@@ -301,7 +290,7 @@ def move_clock(mock: TroveMock, request: Request) -> Response:
         except (ValueError, TypeError):
             raise _bad(f"'set' is not an ISO 8601 time: {text!r}") from None
     if not getattr(mock.clock, "manual", False):
-        raise ControlError(
+        raise HttpError(
             409, "The server runs on the system clock; start it with --clock manual to move time."
         )
     clock = cast(ManualClock, mock.clock)  # a manual clock moves by advance() and set()
@@ -316,12 +305,12 @@ def move_clock(mock: TroveMock, request: Request) -> Response:
     return _json(_clock_view(mock))
 
 
-def get_config(mock: TroveMock, request: Request) -> Response:
+def get_config(mock: ControlTarget, request: Request) -> Response:
     return _json(mock.config.to_dict())
 
 
-def put_config(mock: TroveMock, request: Request) -> Response:
-    body = _body(request)
+def put_config(mock: ControlTarget, request: Request) -> Response:
+    body = _body(mock, request)
     region = body.get("openstack_region", mock.config.openstack_region)
     if mock.dialect == "openstack" and region != mock.regions[0]:
         raise _bad(
@@ -335,8 +324,8 @@ def put_config(mock: TroveMock, request: Request) -> Response:
     return _json(mock.config.to_dict())
 
 
-def add_token(mock: TroveMock, request: Request) -> Response:
-    body = _body(request)
+def add_token(mock: ControlTarget, request: Request) -> Response:
+    body = _body(mock, request)
     _unknown_fields(body, {"token", "project_id", "roles"})
     token = _string(body, "token", required=True)
     project_id = _string(body, "project_id")
@@ -345,11 +334,9 @@ def add_token(mock: TroveMock, request: Request) -> Response:
     return _json({"token": {"id": token, "project_id": project_id, "roles": roles}}, 201)
 
 
-def add_identity_user(mock: TroveMock, request: Request) -> Response:
+def add_identity_user(mock: ControlTarget, request: Request) -> Response:
     """Configure an identity user (from then on only configured users can log in)."""
-    from trovemock.identity import keystone as identity
-
-    body = _body(request)
+    body = _body(mock, request)
     _unknown_fields(body, {"name", "password", "api_key", "project_id", "roles"})
     name = _string(body, "name", required=True)
     password = _string(body, "password", required=True)
@@ -373,10 +360,8 @@ def add_identity_user(mock: TroveMock, request: Request) -> Response:
     )
 
 
-def set_backup_status(mock: TroveMock, request: Request, backup_id: str) -> Response:
-    from trovemock.model.entities import BACKUP_STATUSES
-
-    body = _body(request)
+def set_backup_status(mock: ControlTarget, request: Request, backup_id: str) -> Response:
+    body = _body(mock, request)
     _unknown_fields(body, {"status"})
     status = _string(body, "status", required=True)
     if status not in BACKUP_STATUSES:
@@ -391,8 +376,8 @@ def set_backup_status(mock: TroveMock, request: Request, backup_id: str) -> Resp
     return _json({"backup": _backup_view(_backup(mock, backup_id))})
 
 
-def set_backup_durations(mock: TroveMock, request: Request, backup_id: str) -> Response:
-    body = _body(request)
+def set_backup_durations(mock: ControlTarget, request: Request, backup_id: str) -> Response:
+    body = _body(mock, request)
     _unknown_fields(body, {"new_seconds", "building_seconds"})
     if not body:
         raise _bad("give 'new_seconds' and/or 'building_seconds'")
@@ -404,35 +389,35 @@ def set_backup_durations(mock: TroveMock, request: Request, backup_id: str) -> R
     return _json({"backup": _backup_view(_backup(mock, backup_id))})
 
 
-def list_faults(mock: TroveMock, request: Request) -> Response:
+def list_faults(mock: ControlTarget, request: Request) -> Response:
     return _json({"faults": [rule.to_dict() for rule in mock.faults.rules]})
 
 
-def add_fault(mock: TroveMock, request: Request) -> Response:
-    body = _body(request)
+def add_fault(mock: ControlTarget, request: Request) -> Response:
+    body = _body(mock, request)
     rule = _model_call(lambda: mock.faults.add(**body))
     return _json({"fault": rule.to_dict()}, 201)
 
 
-def clear_faults(mock: TroveMock, request: Request) -> Response:
+def clear_faults(mock: ControlTarget, request: Request) -> Response:
     mock.faults.clear()
     return _no_content()
 
 
-def remove_fault(mock: TroveMock, request: Request, rule_id: str) -> Response:
+def remove_fault(mock: ControlTarget, request: Request, rule_id: str) -> Response:
     if not any(rule.id == rule_id for rule in mock.faults.rules):
-        raise ControlError(404, f"Fault rule {rule_id} cannot be found.")
+        raise HttpError(404, f"Fault rule {rule_id} cannot be found.")
     try:
         mock.faults.remove(rule_id)
     except (KeyError, ValueError):  # removed by another request meanwhile
-        raise ControlError(404, f"Fault rule {rule_id} cannot be found.") from None
+        raise HttpError(404, f"Fault rule {rule_id} cannot be found.") from None
     return _no_content()
 
 
 _JOURNAL_FILTERS = ("method", "route", "status", "project_id", "region", "kind")
 
 
-def get_journal(mock: TroveMock, request: Request) -> Response:
+def get_journal(mock: ControlTarget, request: Request) -> Response:
     unknown = sorted(set(request.args) - set(_JOURNAL_FILTERS))
     if unknown:
         raise _bad(
@@ -458,12 +443,12 @@ def _encodable(entry: dict[str, Any]) -> dict[str, Any]:
         return {**entry, "request_json": None, "request_text": "(nested too deeply to show)"}
 
 
-def clear_journal(mock: TroveMock, request: Request) -> Response:
+def clear_journal(mock: ControlTarget, request: Request) -> Response:
     mock.journal.clear()
     return _no_content()
 
 
-def get_schedule_runs(mock: TroveMock, request: Request) -> Response:
+def get_schedule_runs(mock: ControlTarget, request: Request) -> Response:
     """What scheduled backup runs did, oldest first (`?schedule_id=` narrows)."""
     unknown = sorted(set(request.args) - {"schedule_id"})
     if unknown:
@@ -485,93 +470,62 @@ def get_schedule_runs(mock: TroveMock, request: Request) -> Response:
     ]})
 
 
-def get_state(mock: TroveMock, request: Request) -> Response:
+def get_state(mock: ControlTarget, request: Request) -> Response:
     return _json(mock.export_state())
 
 
-def put_state(mock: TroveMock, request: Request) -> Response:
-    state = _body(request)
+def put_state(mock: ControlTarget, request: Request) -> Response:
+    state = _body(mock, request)
     _model_call(lambda: mock.import_state(state))
     return _no_content()
 
 
-def openapi(mock: TroveMock, request: Request) -> Response:
-    try:
-        from trovemock.openapi import build_openapi
-    except ImportError:
-        raise ControlError(
-            501,
-            "The OpenAPI document is not available in this build (trovemock.openapi is missing).",
-        ) from None
+def openapi(mock: ControlTarget, request: Request) -> Response:
     return _json(build_openapi(mock.dialect))
 
 
 Handler = Callable[..., Response]
 
-_MAP = Map(
+ROUTES = url_map(
     [
-        Rule(f"{PREFIX}/", methods=["GET"], endpoint=index),
-        Rule(f"{PREFIX}/reset", methods=["POST"], endpoint=reset),
-        Rule(f"{PREFIX}/instances", methods=["POST"], endpoint=add_instance),
-        Rule(f"{PREFIX}/ha", methods=["POST"], endpoint=add_ha_group),
-        Rule(f"{PREFIX}/clock", methods=["GET"], endpoint=get_clock),
-        Rule(f"{PREFIX}/clock", methods=["POST"], endpoint=move_clock),
-        Rule(f"{PREFIX}/config", methods=["GET"], endpoint=get_config),
-        Rule(f"{PREFIX}/config", methods=["PUT"], endpoint=put_config),
-        Rule(f"{PREFIX}/tokens", methods=["POST"], endpoint=add_token),
-        Rule(f"{PREFIX}/users", methods=["POST"], endpoint=add_identity_user),
-        Rule(f"{PREFIX}/backups/<backup_id>/status", methods=["POST"], endpoint=set_backup_status),
-        Rule(
-            f"{PREFIX}/backups/<backup_id>/durations",
-            methods=["POST"],
-            endpoint=set_backup_durations,
-        ),
-        Rule(f"{PREFIX}/faults", methods=["GET"], endpoint=list_faults),
-        Rule(f"{PREFIX}/faults", methods=["POST"], endpoint=add_fault),
-        Rule(f"{PREFIX}/faults", methods=["DELETE"], endpoint=clear_faults),
-        Rule(f"{PREFIX}/faults/<rule_id>", methods=["DELETE"], endpoint=remove_fault),
-        Rule(f"{PREFIX}/journal", methods=["GET"], endpoint=get_journal),
-        Rule(f"{PREFIX}/journal", methods=["DELETE"], endpoint=clear_journal),
-        Rule(f"{PREFIX}/schedules/runs", methods=["GET"], endpoint=get_schedule_runs),
-        Rule(f"{PREFIX}/state", methods=["GET"], endpoint=get_state),
-        Rule(f"{PREFIX}/state", methods=["PUT"], endpoint=put_state),
-        Rule(f"{PREFIX}/openapi.json", methods=["GET"], endpoint=openapi),
+        (f"{PREFIX}/", ("GET",), index),
+        (f"{PREFIX}/reset", ("POST",), reset),
+        (f"{PREFIX}/instances", ("POST",), add_instance),
+        (f"{PREFIX}/ha", ("POST",), add_ha_group),
+        (f"{PREFIX}/clock", ("GET",), get_clock),
+        (f"{PREFIX}/clock", ("POST",), move_clock),
+        (f"{PREFIX}/config", ("GET",), get_config),
+        (f"{PREFIX}/config", ("PUT",), put_config),
+        (f"{PREFIX}/tokens", ("POST",), add_token),
+        (f"{PREFIX}/users", ("POST",), add_identity_user),
+        (f"{PREFIX}/backups/<backup_id>/status", ("POST",), set_backup_status),
+        (f"{PREFIX}/backups/<backup_id>/durations", ("POST",), set_backup_durations),
+        (f"{PREFIX}/faults", ("GET",), list_faults),
+        (f"{PREFIX}/faults", ("POST",), add_fault),
+        (f"{PREFIX}/faults", ("DELETE",), clear_faults),
+        (f"{PREFIX}/faults/<rule_id>", ("DELETE",), remove_fault),
+        (f"{PREFIX}/journal", ("GET",), get_journal),
+        (f"{PREFIX}/journal", ("DELETE",), clear_journal),
+        (f"{PREFIX}/schedules/runs", ("GET",), get_schedule_runs),
+        (f"{PREFIX}/state", ("GET",), get_state),
+        (f"{PREFIX}/state", ("PUT",), put_state),
+        (f"{PREFIX}/openapi.json", ("GET",), openapi),
     ],
     strict_slashes=False,
 )
 
 
-def handle(mock: TroveMock, request: Request) -> Response:
-    """Answer one ``/_trovemock/...`` request."""
-    adapter = _MAP.bind_to_environ(request.environ)
-    request.environ["trovemock.mock"] = mock
+def handle(mock: ControlTarget, request: Request) -> Response:
+    """Answer one ``/_trovemock/...`` request (errors in the service's fault format)."""
     try:
-        guard_of(mock).check(request)
-        endpoint, args = adapter.match(request.path, method=request.method)
+        mock.control_guard.check(request)
+        endpoint, args = match(
+            ROUTES,
+            request,
+            not_found=f"There is no control endpoint {request.path}; GET {PREFIX}/ lists them.",
+        )
         return endpoint(mock, request, **args)
-    except Refusal as refusal:
-        return _fault(refusal.status, refusal.message)
-    except ControlError as err:
-        return _fault(err.status, err.message)
-    except MethodNotAllowed as err:
-        response = _fault(
-            405,
-            f"{request.method} is not allowed on {request.path}; "
-            f"use {', '.join(sorted(err.valid_methods or []))}.",
-        )
-        response.headers["Allow"] = ", ".join(sorted(err.valid_methods or []))
-        return response
-    except NotFound:
-        return _fault(
-            404, f"There is no control endpoint {request.path}; GET {PREFIX}/ lists them."
-        )
-    except HTTPException as err:
-        return _fault(err.code or 400, err.description or err.name)
+    except HttpError as error:
+        return error.render()
 
 
-_DEFAULT_GUARD = ControlGuard()
-
-
-def guard_of(mock: TroveMock) -> ControlGuard:
-    """The mock's guard (a plain WSGI stand-in without one gets the default protections)."""
-    return getattr(mock, "control_guard", None) or _DEFAULT_GUARD

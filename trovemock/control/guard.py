@@ -23,15 +23,13 @@ from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Request
 
+from trovemock.api.errors import HttpError
+
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _SAFE_FETCH_SITES = frozenset({"same-origin", "none"})
 
 
-class Refusal(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+CONTROL_PREFIX = "/_trovemock"
 
 
 @dataclass
@@ -42,7 +40,7 @@ class ControlGuard:
     token: str | None = None
 
     def check(self, request: Request) -> None:
-        """Raise Refusal (403, 401 or 415) unless the request may use the control API."""
+        """Raise HttpError (403, 401 or 415) unless the request may use the control API."""
         _not_cross_site(request)
         if self.token is not None:
             _bearer(request, self.token)
@@ -65,14 +63,14 @@ def is_loopback(host: str) -> bool:
 def _not_cross_site(request: Request) -> None:
     site = request.headers.get("Sec-Fetch-Site")
     if site is not None and site.lower() not in _SAFE_FETCH_SITES:
-        raise Refusal(
+        raise HttpError(
             403,
             f"The control API refuses requests a browser sends from another site "
             f"(Sec-Fetch-Site: {site}).",
         )
     origin = request.headers.get("Origin")
     if origin is not None and origin.rstrip("/").lower() != request.host_url.rstrip("/").lower():
-        raise Refusal(
+        raise HttpError(
             403,
             f"The control API refuses requests from another origin ({origin}); call it from "
             "your test code, not from a web page.",
@@ -85,7 +83,7 @@ def _bearer(request: Request, token: str) -> None:
     if scheme.lower() != "bearer" or not secrets.compare_digest(
         value.strip().encode(), token.encode()
     ):
-        raise Refusal(
+        raise HttpError(
             401,
             "The control API needs the server's control token: send "
             "'Authorization: Bearer <token>' (trovemock serve --control-token).",
@@ -103,7 +101,7 @@ def _own_host(request: Request) -> None:
     served_as = str(request.environ.get("SERVER_NAME", ""))
     if is_loopback(name) or name.lower() == served_as.strip("[]").lower():
         return
-    raise Refusal(
+    raise HttpError(
         403,
         f"The control API answers only requests addressed to this machine by a loopback name "
         f"(localhost, 127.0.0.1), not to {name!r} (a DNS-rebinding guard). To reach it under "
@@ -122,7 +120,7 @@ def _json_body_declared(request: Request) -> None:
     if not mimetype and not has_body:
         return  # `curl -X POST .../reset`: nothing to declare
     if mimetype != "application/json" and not mimetype.endswith("+json"):
-        raise Refusal(
+        raise HttpError(
             415,
             f"The control API takes JSON: send 'Content-Type: application/json' "
             f"(got {mimetype or 'no Content-Type'}).",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+from trovemock.config import RACKSPACE_REGIONS
 from trovemock.model.entities import Datastore, Flavor
 
-RACKSPACE_REGIONS = ("DFW", "IAD", "ORD", "HKG", "SYD", "LON")
+__all__ = ["RACKSPACE_REGIONS"]  # the regions a rackspace cloud has (a setting's domain)
+
 # Regions that take part in cross-region copies (the seeds: "LON is not supported").
 COPY_REGIONS = ("DFW", "IAD", "ORD", "HKG", "SYD")
 

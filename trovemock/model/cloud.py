@@ -1,5 +1,5 @@
-"""The emulated cloud: every region's projects, their instances and backups, the tokens,
-one lock, and the scheduler that moves statuses along the clock."""
+"""The emulated cloud: every region's projects, their instances and backups, one lock, and
+the timeline that moves statuses along the clock."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from trovemock.clock import Clock, ClockOutOfRange, check_time
-from trovemock.config import Config
+from trovemock.config import DIALECTS, Config
 from trovemock.model.catalog import RACKSPACE_REGIONS, Datastores
 from trovemock.model.entities import (
     Backup,
@@ -25,8 +25,6 @@ from trovemock.model.entities import (
 )
 from trovemock.model.errors import NotFound, Unserviceable
 from trovemock.model.timeline import Timeline
-
-DIALECTS = ("openstack", "rackspace")
 
 # A timed transition ahead of a record: (due, action, its arguments, the record whose
 # generation cancels it). Each rule module's `pending()` lists its records' events, used both
@@ -60,7 +58,6 @@ class Cloud:
         self._depth = 0  # nesting of operation(); touched only while holding the lock
         self._time = clock.now()
         self.datastores = Datastores()
-        self.kept_tokens: dict[str, tuple[str | None, frozenset[str]]] = {}
         # Told about every scheduled run (fault rules, journal); see model.schedules.RunHooks.
         self.run_hooks: RunHooks | None = None
         if dialect == "rackspace":
@@ -73,7 +70,7 @@ class Cloud:
         self._contents = tuple(name for name in vars(self) if name not in before)
 
     def reset(self) -> None:
-        """Empty the cloud (kept tokens stay). Every attribute set here is contents."""
+        """Empty the cloud. Every attribute set here is contents."""
         with self.lock:
             self.projects: dict[tuple[str, str], Project] = {}
             self.backups: dict[str, Backup] = {}
@@ -82,7 +79,6 @@ class Cloud:
             # parent id -> child ids, in creation order (a dict: dropping one is O(1))
             self.children: dict[str, dict[str, None]] = {}
             self.copies: dict[str, dict[str, str]] = {}  # origin id -> region -> backup id
-            self.tokens: dict[str, tuple[str | None, frozenset[str]]] = dict(self.kept_tokens)
             self.timeline = Timeline()
             self._order = itertools.count(1)
             self._changes = 0  # bumped whenever any list order changes
@@ -241,20 +237,6 @@ class Cloud:
             reverse=True,
         )
         return iter(merged)
-
-    # -- tokens -----------------------------------------------------------------------
-    def add_token(
-        self,
-        token: str,
-        project_id: str | None,
-        roles: tuple[str, ...] = (),
-        keep_on_reset: bool = False,
-    ) -> None:
-        if not isinstance(token, str) or not token:
-            raise ValueError("token must be a non-empty string")
-        self.tokens[token] = (project_id, frozenset(roles))
-        if keep_on_reset:
-            self.kept_tokens[token] = self.tokens[token]
 
 
 class RunHooks(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trovemock.api.context import Ctx, page
+from trovemock.api.context import Ctx, Reply, page
 from trovemock.api.views import backup_view
 from trovemock.exchange import OUTCOME_BACKUP_FAILED, OUTCOME_DELETE_FAILED
 from trovemock.model import backups as model
@@ -12,8 +12,6 @@ from trovemock.model import copies
 from trovemock.model.access import visible_backup, visible_group
 from trovemock.model.entities import BackupRequest
 from trovemock.model.errors import NotImplementedForDialect
-
-Reply = tuple[int, Any]
 
 OPENSTACK_ONLY_FIELDS = ("swift_container", "restore_from")
 RACKSPACE_ONLY_FIELDS = ("copy_to", "source")
@@ -108,7 +106,6 @@ def of_instance(ctx: Ctx) -> Reply:
 
 
 def action(ctx: Ctx) -> Reply:
-    ctx.only_in("rackspace", "POST /backups/{id}/action (copy-backup)")
     body = ctx.body["copy-backup"]
     copies.copy_backup(
         ctx.cloud,
@@ -122,7 +119,6 @@ def action(ctx: Ctx) -> Reply:
 
 
 def of_ha(ctx: Ctx) -> Reply:
-    ctx.only_in("rackspace", "GET /ha/{haId}/backups")
     group = visible_group(ctx.cloud, ctx.caller, ctx.args["ha_id"])
     found = model.list_backups(ctx.cloud, ctx.caller, ha_id=group.id)
     return 200, page(ctx, found, lambda b: backup_view(b, ctx.dialect), "backups")

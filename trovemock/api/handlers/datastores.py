@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from trovemock.api.context import Ctx, link_base
+from trovemock.api.context import Ctx, Reply, link_base
 from trovemock.api.views import datastore_type_view, datastore_version_view
 from trovemock.model import datastores as model
 from trovemock.model.entities import Datastore
-
-Reply = tuple[int, Any]
 
 
 def list_(ctx: Ctx) -> Reply:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trovemock.api.context import Ctx, page
+from trovemock.api.context import Ctx, Reply, page
 from trovemock.api.views import flavor_view, flavors, instance_view
 from trovemock.exchange import OUTCOME_RESTORE_ERROR
 from trovemock.model import guest
@@ -12,8 +12,6 @@ from trovemock.model import instances as model
 from trovemock.model.access import visible_instance
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.errors import NotFound
-
-Reply = tuple[int, Any]
 
 
 def _view(ctx: Ctx, detail: bool = True, just_created: bool = False):

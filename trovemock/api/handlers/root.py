@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from trovemock.api.context import Ctx
+from trovemock.api.context import Ctx, Reply
 from trovemock.model import guest as model
 from trovemock.model.errors import UpstreamBug
-
-Reply = tuple[int, Any]
 
 
 def enable(ctx: Ctx) -> Reply:
@@ -29,6 +25,5 @@ def show(ctx: Ctx) -> Reply:
 
 
 def disable(ctx: Ctx) -> Reply:
-    ctx.only_in("openstack", "DELETE /instances/{instanceId}/root")
     model.disable_root(ctx.cloud, ctx.caller, ctx.args["instance_id"])
     return 204, None

@@ -3,19 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from trovemock.api.context import Ctx, page
+from trovemock.api.context import Ctx, Reply, page
 from trovemock.api.views import schedule_view
 from trovemock.model import schedules as model
 from trovemock.model.access import visible_schedule
 
-Reply = tuple[int, Any]
-FEATURE = "Scheduled backups (/schedules)"
-
 
 def create(ctx: Ctx) -> Reply:
-    ctx.only_in("rackspace", FEATURE)
     body = ctx.body["schedule"]
     schedule = model.create_schedule(
         ctx.cloud,
@@ -33,7 +27,6 @@ def create(ctx: Ctx) -> Reply:
 
 
 def list_(ctx: Ctx) -> Reply:
-    ctx.only_in("rackspace", FEATURE)
     found = model.list_schedules(
         ctx.cloud,
         ctx.caller,
@@ -45,7 +38,6 @@ def list_(ctx: Ctx) -> Reply:
 
 
 def show(ctx: Ctx) -> Reply:
-    ctx.only_in("rackspace", FEATURE)
     schedule = visible_schedule(ctx.cloud, ctx.caller, ctx.args["schedule_id"])
     return 200, {"schedule": schedule_view(ctx.cloud, schedule)}
 
@@ -53,7 +45,6 @@ def show(ctx: Ctx) -> Reply:
 def update(ctx: Ctx) -> Reply:
     """202 with an empty body, as the documentation's example exchange shows (its table
     says 200; clients ignore the body and accept any 2xx)."""
-    ctx.only_in("rackspace", FEATURE)
     body = ctx.body["schedule"]
     model.update_schedule(
         ctx.cloud,
@@ -71,7 +62,6 @@ def update(ctx: Ctx) -> Reply:
 
 
 def delete(ctx: Ctx) -> Reply:
-    ctx.only_in("rackspace", FEATURE)
     model.delete_schedule(ctx.cloud, ctx.caller, ctx.args["schedule_id"])
     return 202, None
 

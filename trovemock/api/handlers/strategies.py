@@ -3,18 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from trovemock.api.context import Ctx
+from trovemock.api.context import Ctx, Reply
 from trovemock.api.views import strategy_view
 from trovemock.model import strategies as model
 
-Reply = tuple[int, Any]
-FEATURE = "Backup strategies (/backup_strategies)"
-
 
 def create(ctx: Ctx) -> Reply:
-    ctx.only_in("openstack", FEATURE)
     body = ctx.body["backup_strategy"]
     strategy = model.put_strategy(
         ctx.cloud, ctx.caller, body["swift_container"], body.get("instance_id")
@@ -24,7 +18,6 @@ def create(ctx: Ctx) -> Reply:
 
 def list_(ctx: Ctx) -> Reply:
     """All of them at once: Trove pages nothing here."""
-    ctx.only_in("openstack", FEATURE)
     found = model.list_strategies(
         ctx.cloud,
         ctx.caller,
@@ -35,7 +28,6 @@ def list_(ctx: Ctx) -> Reply:
 
 
 def delete(ctx: Ctx) -> Reply:
-    ctx.only_in("openstack", FEATURE)
     model.delete_strategy(
         ctx.cloud,
         ctx.caller,

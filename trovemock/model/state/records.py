@@ -24,7 +24,7 @@ installed in `install`.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
@@ -44,13 +44,15 @@ from trovemock.model.entities import (
 )
 from trovemock.model.state import readers as fields
 from trovemock.model.state import schedules as schedule_state
+from trovemock.tokens import TokenRecord
 
 FORMAT = 1
 _SETTLING = ("BUILD", "REBOOT", "RESIZE")
 
 
-def export_state(cloud: Cloud) -> dict[str, Any]:
-    """Runs inside an operation (`cloud.time` is the export's `now`)."""
+def export_state(cloud: Cloud, tokens: Iterable[TokenRecord] = ()) -> dict[str, Any]:
+    """Runs inside an operation (`cloud.time` is the export's `now`). `tokens` are the
+    token registry's, which the state file holds beside the cloud's records."""
     backups = sorted(cloud.backups.values(), key=lambda b: b.order)
     return {
         "format": FORMAT,
@@ -59,20 +61,22 @@ def export_state(cloud: Cloud) -> dict[str, Any]:
         "instances": [_instance_out(i) for i in cloud.instances.values()],
         "ha_groups": [_group_out(g) for g in cloud.ha_groups.values()],
         "backups": [_backup_out(b) for b in backups],
-        "tokens": [_token_out(t, p, r) for t, (p, r) in cloud.tokens.items()],
+        "tokens": [_token_out(*record) for record in tokens],
         **schedule_state.export_parts(cloud),
     }
 
 
-def import_state(cloud: Cloud, state: Any, *, then: Callable[[], None] | None = None) -> None:
+def import_state(
+    cloud: Cloud, state: Any, *, tokens: Callable[[list[TokenRecord]], None] | None = None
+) -> None:
     """Replace the cloud's contents with `state`; ValueError (naming the place) if any part of
-    it is refused, in which case nothing changes. `then` runs in the same operation, right
-    after the swap (the mock drops the identity tokens the new state does not hold)."""
+    it is refused, in which case nothing changes. `tokens` receives the state's tokens in the
+    same operation, right after the swap (for the token registry)."""
     staged = stage(cloud, state)
     with cloud.operation():
         install(cloud, staged)
-        if then is not None:
-            then()
+        if tokens is not None:
+            tokens(staged.tokens)
 
 
 @dataclass
@@ -82,6 +86,7 @@ class Staged:
     contents: Cloud
     datastores: set[tuple[str, str]] = field(default_factory=set)
     schedule_parts: schedule_state.Parts = field(default_factory=schedule_state.Parts)
+    tokens: list[TokenRecord] = field(default_factory=list)
 
 
 def stage(cloud: Cloud, state: Any) -> Staged:
@@ -104,7 +109,6 @@ def stage(cloud: Cloud, state: Any) -> Staged:
     schedule_parts = schedule_state.parse_parts(cloud, state)
 
     contents = Cloud(cloud.dialect, cloud.clock, cloud.config)
-    contents.tokens = {}
     for _, instance in instances:
         contents.instances[instance.id] = instance
         contents.project(instance.region, instance.project_id).instances[instance.id] = instance
@@ -112,9 +116,7 @@ def stage(cloud: Cloud, state: Any) -> Staged:
         contents.ha_groups[group.id] = group
         contents.project(group.region, group.project_id).ha_groups[group.id] = group
     _store_backups(contents, [b for _, b in backups])
-    for _, (token, project_id, roles) in tokens:
-        contents.tokens[token] = (project_id, frozenset(roles))
-    return Staged(contents, reader.datastores, schedule_parts)
+    return Staged(contents, reader.datastores, schedule_parts, [record for _, record in tokens])
 
 
 def install(cloud: Cloud, staged: Staged) -> None:
@@ -128,8 +130,6 @@ def install(cloud: Cloud, staged: Staged) -> None:
     for record in records:
         record.datastore = registered[(record.datastore.type, record.datastore.version)]
     cloud.adopt(contents)
-    for token, value in cloud.kept_tokens.items():  # `--admin-token` tokens survive imports
-        cloud.tokens.setdefault(token, value)
     cloud.schedule(events)
     schedule_state.install(cloud, staged.schedule_parts)  # into the fresh contents
     cloud.catch_up()
@@ -312,7 +312,7 @@ def _backup_out(b: Backup) -> dict[str, Any]:
     return data
 
 
-def _token_out(token: str, project_id: str | None, roles: frozenset[str]) -> dict[str, Any]:
+def _token_out(token: str, project_id: str | None, roles: tuple[str, ...]) -> dict[str, Any]:
     return {"token": token, "project_id": project_id, "roles": sorted(roles)}
 
 
