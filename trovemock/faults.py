@@ -14,7 +14,6 @@ rules carry only an outcome (`backup_failed` or `run_skipped`).
 from __future__ import annotations
 
 import fnmatch
-import math
 import random
 import threading
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trovemock.api.spec import ROUTES_BY_NAME as ROUTES  # the one list of route names
+from trovemock.checks import Fields
 from trovemock.config import Config
 from trovemock.exchange import (
     OUTCOME_BACKUP_FAILED,
@@ -285,29 +285,29 @@ class FaultRules:
 
 # -- validation -------------------------------------------------------------------------------
 def _build_rule(fields: dict[str, Any], taken_ids: set[str]) -> FaultRule:
-    unknown = sorted(set(fields) - set(ALL_FIELDS))
-    if unknown:
-        raise ValueError(
-            f"unknown fault rule field(s): {', '.join(unknown)} (allowed: {', '.join(ALL_FIELDS)})"
-        )
-    given = {name: value for name, value in fields.items() if value is not None}
+    given = Fields({name: value for name, value in fields.items() if value is not None},
+                   "fault rule")
+    given.only(ALL_FIELDS)
+    probability = given.number("probability", required=False, low=0, high=1)
+    if probability == 0:
+        given.refuse("probability", "a number in (0, 1]", probability)
     rule = FaultRule(
-        id=_rule_id(given.get("id"), taken_ids),
-        method=_method(given.get("method")),
-        route=_route(given.get("route")),
-        path=_text("path", given.get("path")),
-        project_id=_text("project_id", given.get("project_id")),
-        region=_text("region", given.get("region")),
-        times=_whole("times", given.get("times"), minimum=1),
-        probability=_probability(given.get("probability")),
-        status=_whole("status", given.get("status"), minimum=100),
-        message=_text("message", given.get("message")),
-        retry_after=_whole("retry_after", given.get("retry_after"), minimum=0),
-        latency=_latency(given.get("latency", 0.0)),
-        drop=_flag("drop", given.get("drop", False)),
-        raw_body=_raw_body(given.get("raw_body")),
-        outcome=_outcome(given.get("outcome")),
-        fired=_whole("fired", given.get("fired", 0), minimum=0) or 0,
+        id=_rule_id(given.data.get("id"), taken_ids),
+        method=_method(given.data.get("method")),
+        route=_route(given.data.get("route")),
+        path=given.text("path", required=False),
+        project_id=given.text("project_id", required=False),
+        region=given.text("region", required=False),
+        times=given.whole("times", required=False, low=1),
+        probability=probability,
+        status=given.whole("status", required=False, low=100),
+        message=given.text("message", required=False),
+        retry_after=given.whole("retry_after", required=False, low=0),
+        latency=given.number("latency", required=False, low=0, high=MAX_LATENCY_SECONDS) or 0.0,
+        drop=given.flag("drop"),
+        raw_body=_raw_body(given.data.get("raw_body")),
+        outcome=given.one_of("outcome", OUTCOMES, required=False),
+        fired=given.whole("fired", required=False, low=0) or 0,
     )
     _check_action(rule)
     return rule
@@ -392,44 +392,14 @@ def _route(value: Any) -> str | None:
     return value
 
 
-def _text(name: str, value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{name} must be a non-empty string, not {value!r}")
-    return value
 
 
-def _whole(name: str, value: Any, minimum: int) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, not {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, not {value!r}")
-    return value
 
 
-def _probability(value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
-        raise ValueError(f"probability must be a number in (0, 1], not {value!r}")
-    return float(value)
 
 
-def _latency(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"latency must be a number of seconds, not {value!r}")
-    if not math.isfinite(value) or not 0 <= value <= MAX_LATENCY_SECONDS:
-        raise ValueError(f"latency must be between 0 and {MAX_LATENCY_SECONDS:g} seconds")
-    return float(value)
 
 
-def _flag(name: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} must be true or false, not {value!r}")
-    return value
 
 
 def _raw_body(value: Any) -> bytes | None:
@@ -442,12 +412,6 @@ def _raw_body(value: Any) -> bytes | None:
     raise ValueError(f"raw_body must be text or bytes, not {type(value).__name__}")
 
 
-def _outcome(value: Any) -> str | None:
-    if value is None:
-        return None
-    if value not in OUTCOMES:
-        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, not {value!r}")
-    return value
 
 
 def _listed(statuses: tuple[int, ...]) -> str:

@@ -12,16 +12,16 @@ Who may call it (no web page, no foreign host, a token when one is set) is
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal, cast, overload
+from typing import Any, cast
 
 from werkzeug.wrappers import Request, Response
 
 from trovemock.api.bodies import BodyError, parse_json, read_body
 from trovemock.api.errors import HttpError, fault_response
 from trovemock.api.routing import match, url_map
+from trovemock.checks import Fields
 from trovemock.clock import ManualClock, parse_time
 from trovemock.control.guard import CONTROL_PREFIX as PREFIX
 from trovemock.control.target import ControlTarget
@@ -74,62 +74,17 @@ def _body(mock: ControlTarget, request: Request) -> dict[str, Any]:
     return body
 
 
-def _unknown_fields(body: dict[str, Any], allowed: set[str]) -> None:
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise _bad(
-            f"unknown field(s): {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})"
-        )
+def _fields(body: dict[str, Any]) -> Fields:
+    """The body's fields, read with the one set of readers; refusals are 400s."""
+    return Fields(body, error=_bad)
 
 
-@overload
-def _string(body: dict[str, Any], name: str, *, required: Literal[True]) -> str: ...
-@overload
-def _string(body: dict[str, Any], name: str, *, required: bool = False) -> str | None: ...
-def _string(body: dict[str, Any], name: str, *, required: bool = False) -> str | None:
-    value = body.get(name)
-    if value is None:
-        if required:
-            raise _bad(f"'{name}' is required")
+def _datastore(fields: Fields) -> tuple[str, str] | None:
+    if fields.data.get("datastore") is None:
         return None
-    if not isinstance(value, str) or not value:
-        raise _bad(f"'{name}' must be a non-empty string")
-    return value
-
-
-def _number(body: dict[str, Any], name: str, *, integer: bool = False) -> float | int | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    valid = isinstance(value, int | float) and not isinstance(value, bool)
-    if valid and integer:
-        valid = value == int(value)
-        value = int(value) if valid else value
-    if not valid or not math.isfinite(value) or value < 0:
-        kind = "an integer" if integer else "a number"
-        raise _bad(f"'{name}' must be {kind} >= 0")
-    return value
-
-
-def _names(body: dict[str, Any], name: str) -> list[str] | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise _bad(f"'{name}' must be a list of non-empty strings")
-    return value
-
-
-def _datastore(body: dict[str, Any]) -> tuple[str, str] | None:
-    value = body.get("datastore")
-    if value is None:
-        return None
-    if not isinstance(value, dict) or set(value) - {"type", "version"}:
-        raise _bad("'datastore' must be an object with 'type' and 'version'")
-    kind, version = value.get("type"), value.get("version")
-    if not isinstance(kind, str) or not kind or not isinstance(version, str) or not version:
-        raise _bad("'datastore.type' and 'datastore.version' must be non-empty strings")
-    return kind, version
+    datastore = fields.obj("datastore")
+    datastore.only({"type", "version"})
+    return datastore.text("type"), datastore.text("version")
 
 
 def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
@@ -225,18 +180,19 @@ def reset(mock: ControlTarget, request: Request) -> Response:
 
 def _seed_kwargs(body: dict[str, Any], extra: dict[str, Callable[[], Any]]) -> dict[str, Any]:
     """The fields instances and HA groups share, plus `extra`, checked, without the Nones."""
+    f = _fields(body)
     fields: dict[str, Callable[[], Any]] = {
-        "id": lambda: _string(body, "id"),
-        "name": lambda: _string(body, "name"),
-        "region": lambda: _string(body, "region"),
-        "datastore": lambda: _datastore(body),
-        "volume_size": lambda: _number(body, "volume_size", integer=True),
-        "flavor_id": lambda: _string(body, "flavor_id"),
-        "databases": lambda: _names(body, "databases"),
-        "users": lambda: _names(body, "users"),
+        "id": lambda: f.text("id", required=False),
+        "name": lambda: f.text("name", required=False),
+        "region": lambda: f.text("region", required=False),
+        "datastore": lambda: _datastore(f),
+        "volume_size": lambda: f.whole("volume_size", required=False, low=1),
+        "flavor_id": lambda: f.text("flavor_id", required=False),
+        "databases": lambda: f.names("databases") or None,
+        "users": lambda: f.names("users") or None,
         **extra,
     }
-    _unknown_fields(body, {"project_id", *fields})
+    f.only({"project_id", *fields})
     return _drop_none({name: read() for name, read in fields.items()})
 
 
@@ -245,19 +201,21 @@ def add_instance(mock: ControlTarget, request: Request) -> Response:
     kwargs = _seed_kwargs(
         body,
         {
-            "status": lambda: _string(body, "status"),
-            "used_gb": lambda: _number(body, "used_gb"),
+            "status": lambda: _fields(body).text("status", required=False),
+            "used_gb": lambda: _fields(body).number("used_gb", required=False, low=0),
         },
     )
-    project_id = _string(body, "project_id", required=True)
+    project_id = _fields(body).text("project_id")
     instance = _model_call(lambda: mock.add_instance(project_id, **kwargs))
     return _json({"instance": _instance_view(mock, instance)}, 201)
 
 
 def add_ha_group(mock: ControlTarget, request: Request) -> Response:
     body = _body(mock, request)
-    kwargs = _seed_kwargs(body, {"replicas": lambda: _number(body, "replicas", integer=True)})
-    project_id = _string(body, "project_id", required=True)
+    kwargs = _seed_kwargs(
+        body, {"replicas": lambda: _fields(body).whole("replicas", required=False, low=1)}
+    )
+    project_id = _fields(body).text("project_id")
     group = _model_call(lambda: mock.add_ha_group(project_id, **kwargs))
     return _json({"ha": _ha_view(mock, group)}, 201)
 
@@ -275,16 +233,15 @@ def get_clock(mock: ControlTarget, request: Request) -> Response:
 
 def move_clock(mock: ControlTarget, request: Request) -> Response:
     body = _body(mock, request)
-    _unknown_fields(body, {"advance", "set"})
+    fields = _fields(body)
+    fields.only({"advance", "set"})
     if len(body) != 1:
         raise _bad("give exactly one of 'advance' (seconds) or 'set' (ISO 8601 time)")
     seconds, when = None, None
     if "advance" in body:
-        seconds = _number(body, "advance")
-        if seconds is None:
-            raise _bad("'advance' must be a number >= 0")
+        seconds = fields.number("advance", low=0)
     else:
-        text = _string(body, "set", required=True)
+        text = fields.text("set")
         try:
             when = parse_time(text)
         except (ValueError, TypeError):
@@ -326,10 +283,11 @@ def put_config(mock: ControlTarget, request: Request) -> Response:
 
 def add_token(mock: ControlTarget, request: Request) -> Response:
     body = _body(mock, request)
-    _unknown_fields(body, {"token", "project_id", "roles"})
-    token = _string(body, "token", required=True)
-    project_id = _string(body, "project_id")
-    roles = _names(body, "roles") or []
+    fields = _fields(body)
+    fields.only({"token", "project_id", "roles"})
+    token = fields.text("token")
+    project_id = fields.text("project_id", required=False)
+    roles = fields.names("roles")
     _model_call(lambda: mock.add_token(token, project_id, roles=roles))
     return _json({"token": {"id": token, "project_id": project_id, "roles": roles}}, 201)
 
@@ -337,15 +295,15 @@ def add_token(mock: ControlTarget, request: Request) -> Response:
 def add_identity_user(mock: ControlTarget, request: Request) -> Response:
     """Configure an identity user (from then on only configured users can log in)."""
     body = _body(mock, request)
-    _unknown_fields(body, {"name", "password", "api_key", "project_id", "roles"})
-    name = _string(body, "name", required=True)
-    password = _string(body, "password", required=True)
-    api_key = _string(body, "api_key")
-    project_id = _string(body, "project_id")
-    roles = _names(body, "roles")
-    kwargs: dict[str, Any] = {"api_key": api_key, "project_id": project_id}
-    if roles is not None:
-        kwargs["roles"] = roles
+    fields = _fields(body)
+    fields.only({"name", "password", "api_key", "project_id", "roles"})
+    name, password = fields.text("name"), fields.text("password")
+    kwargs: dict[str, Any] = {
+        "api_key": fields.text("api_key", required=False),
+        "project_id": fields.text("project_id", required=False),
+    }
+    if body.get("roles") is not None:
+        kwargs["roles"] = fields.names("roles")
     user = _model_call(lambda: identity.add_user(mock, name, password, **kwargs))
     return _json(
         {
@@ -362,26 +320,22 @@ def add_identity_user(mock: ControlTarget, request: Request) -> Response:
 
 def set_backup_status(mock: ControlTarget, request: Request, backup_id: str) -> Response:
     body = _body(mock, request)
-    _unknown_fields(body, {"status"})
-    status = _string(body, "status", required=True)
-    if status not in BACKUP_STATUSES:
-        raise _bad(f"'status' must be one of {', '.join(BACKUP_STATUSES)}")
+    fields = _fields(body)
+    fields.only({"status"})
+    status = fields.one_of("status", BACKUP_STATUSES)
     _backup(mock, backup_id)
-    if status == "COMPLETED":
-        _model_call(lambda: mock.complete(backup_id))
-    elif status == "FAILED":
-        _model_call(lambda: mock.fail(backup_id))
-    else:
-        _model_call(lambda: mock.set_status(backup_id, status))
+    _model_call(lambda: mock.set_status(backup_id, str(status)))
     return _json({"backup": _backup_view(_backup(mock, backup_id))})
 
 
 def set_backup_durations(mock: ControlTarget, request: Request, backup_id: str) -> Response:
     body = _body(mock, request)
-    _unknown_fields(body, {"new_seconds", "building_seconds"})
+    fields = _fields(body)
+    fields.only({"new_seconds", "building_seconds"})
     if not body:
         raise _bad("give 'new_seconds' and/or 'building_seconds'")
-    new, building = _number(body, "new_seconds"), _number(body, "building_seconds")
+    new = fields.number("new_seconds", required=False, low=0)
+    building = fields.number("building_seconds", required=False, low=0)
     _backup(mock, backup_id)
     _model_call(
         lambda: mock.set_backup_durations(backup_id, new_seconds=new, building_seconds=building)
