@@ -18,7 +18,7 @@ TOKEN = {"X-Auth-Token": "t"}
     [
         ({"status": "WEIRD"}, "status must be one of"),
         ({"id": "inst-1"}, "must be a UUID"),
-        ({"flavor_id": "99"}, "unknown flavor_id"),
+        ({"flavor_id": "99"}, "flavor_id must be one of 1, 2"),
         ({"volume_size": 0}, "volume_size"),
         ({"datastore": "mysql"}, "datastore must be"),
         ({"databases": "shop"}, "lists of names"),

@@ -8,10 +8,10 @@ ValueError naming the field, never accepted and turned into a 500 later.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from trovemock.checks import Fields
 from trovemock.clock import MAX_DURATION_SECONDS
 from trovemock.fidelity import DEVIATIONS, FIDELITIES
 
@@ -72,7 +72,9 @@ class Config:
         checked: dict[str, Any] = {}
         for name, value in values.items():
             if name not in _KINDS:
-                raise ValueError(f"unknown config field: {name!r}")
+                raise ValueError(
+                    f"unknown config field: {name!r} (known: {', '.join(sorted(_KINDS))})"
+                )
             checked[name] = _check(name, _KINDS[name], value)
         for name, value in checked.items():
             object.__setattr__(self, name, value)
@@ -104,57 +106,35 @@ _DURATIONS = frozenset(
 
 
 def _check(name: str, kind: str, value: Any) -> Any:
+    field = Fields({name: value}, "config")
     if kind == "bool":
-        if not isinstance(value, bool):
-            raise ValueError(f"config field {name!r} must be true or false")
-        return value
+        return field.flag(name)
     if name == "fidelity":
-        if value not in FIDELITIES:
-            raise ValueError(f"config field 'fidelity' must be one of {', '.join(FIDELITIES)}")
-        return value
+        return field.one_of(name, FIDELITIES)
     if name == "upstream_deviations":
-        if not isinstance(value, list) or not all(v in DEVIATIONS for v in value):
-            raise ValueError(
-                "config field 'upstream_deviations' must be a list of deviation names: "
-                + ", ".join(DEVIATIONS)
-            )
-        return list(value)
+        names = field.names(name, required=True)
+        if not all(v in DEVIATIONS for v in names):
+            field.refuse(name, "a list of deviation names: " + ", ".join(DEVIATIONS), value)
+        return names
     if name == "default_datastore":
-        if not isinstance(value, str):
-            raise ValueError("config field 'default_datastore' must be a string")
-        return value
-    if kind not in ("str", "int", "float"):
-        return value  # a field of another kind checks itself where it is used
+        return field.text(name, empty=True)
     if kind == "str":
-        if not isinstance(value, str) or not value:
-            raise ValueError(f"config field {name!r} must be a non-empty string")
-        if name == "default_region":
-            return _region(value)
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"config field {name!r} must be a number")
+        text = field.text(name)
+        return _region(text) if name == "default_region" else text
     if kind == "int":
-        if not math.isfinite(value) or value != int(value):
-            raise ValueError(f"config field {name!r} must be an integer")
-        value = int(value)
-        if name in _AT_LEAST_ONE and value < 1:
-            raise ValueError(f"config field {name!r} must be at least 1")
-        return value
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"config field {name!r} must be a finite number >= 0")
-    if name in _DURATIONS and value > MAX_DURATION_SECONDS:
-        raise ValueError(
-            f"config field {name!r} must be at most {MAX_DURATION_SECONDS:.0f} seconds "
-            "(about 100 years)"
-        )
-    return float(value)
+        if isinstance(value, float) and value.is_integer():
+            field = Fields({name: int(value)}, "config")  # JSON may say 10.0
+        return field.whole(name, low=1 if name in _AT_LEAST_ONE else None)
+    if kind == "float":
+        high = MAX_DURATION_SECONDS if name in _DURATIONS else None
+        return field.number(name, low=0, high=high)
+    return value  # a field of another kind checks itself where it is used
 
 
 def _region(value: str) -> str:
     for region in RACKSPACE_REGIONS:
         if region.lower() == value.lower():
             return region
-    raise ValueError(
-        f"config field 'default_region' must be one of {', '.join(RACKSPACE_REGIONS)}, "
-        f"not {value!r}"
+    Fields({"default_region": value}, "config").refuse(
+        "default_region", "one of " + ", ".join(RACKSPACE_REGIONS), value
     )

@@ -9,6 +9,7 @@ from typing import Any
 from werkzeug.wrappers import Request
 
 from trovemock.api.pipeline import guarded, wsgi
+from trovemock.checks import Fields
 from trovemock.clock import Clock, ManualClock
 from trovemock.config import Config
 from trovemock.control import app as control
@@ -138,16 +139,14 @@ class TroveMock:
         """Seed an instance. `users` is a list of names or a mapping name -> databases.
         A status of BUILD moves to ACTIVE after `config.instance_build_seconds`."""
         instance_id = _uuid_arg(id, "id")
-        if not isinstance(project_id, str) or not project_id:
-            raise ValueError("project_id must be a non-empty string")
-        if status not in INSTANCE_STATUSES:
-            raise ValueError(
-                f"status must be one of {', '.join(INSTANCE_STATUSES)}, not {status!r}"
-            )
-        if str(flavor_id) not in FLAVORS:
-            raise ValueError(f"unknown flavor_id {flavor_id!r}; known: {', '.join(FLAVORS)}")
-        if not isinstance(volume_size, int) or volume_size < 1:
-            raise ValueError("volume_size must be a whole number of GB >= 1")
+        given = Fields(
+            {"project_id": project_id, "status": status, "flavor_id": str(flavor_id),
+             "volume_size": volume_size},
+        )
+        given.text("project_id")
+        given.one_of("status", INSTANCE_STATUSES)
+        given.one_of("flavor_id", tuple(FLAVORS))
+        given.whole("volume_size", low=1)
         with self.cloud.operation() as now:
             if instance_id in self.cloud.instances:
                 raise ValueError(f"an instance with id {instance_id} already exists")

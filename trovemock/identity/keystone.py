@@ -37,6 +37,7 @@ from trovemock.api.bodies import BodyError, parse_json, read_body
 from trovemock.api.discovery import version_document
 from trovemock.api.errors import HttpError, fault_response, keystone_error
 from trovemock.api.routing import match, url_map
+from trovemock.checks import Fields
 from trovemock.config import Config
 from trovemock.identity.accounts import DEFAULT_ROLES, Accounts, IdentityUser
 from trovemock.model.cloud import Cloud
@@ -162,20 +163,18 @@ def _body(request: Request) -> dict[str, Any]:
     return body
 
 
+def _bad_request(message: str) -> HttpError:
+    return HttpError(400, message)
+
+
 def _obj(parent: dict[str, Any], key: str, where: str, required: bool = True) -> dict[str, Any]:
-    value = parent.get(key)
-    if value is None and not required:
-        return {}
-    if not isinstance(value, dict):
-        raise HttpError(400, f"'{where}{key}' is required and must be an object.")
-    return value
+    """The object at `where` + `key` of a login body (checks.Fields' wording, a 400)."""
+    fields = Fields(parent, where.rstrip("."), error=_bad_request)
+    return dict(fields.obj(key, required=required).data)
 
 
 def _text(parent: dict[str, Any], key: str, where: str) -> str:
-    value = parent.get(key)
-    if not isinstance(value, str) or not value:
-        raise HttpError(400, f"'{where}{key}' is required and must be a non-empty string.")
-    return value
+    return Fields(parent, where.rstrip("."), error=_bad_request).text(key)
 
 
 # --- endpoints and catalogs -------------------------------------------------------------------

@@ -4,11 +4,11 @@ the value or raises ValueError naming the place (``backups[3].parent_id ...``). 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from trovemock.checks import Fields
 from trovemock.clock import ClockOutOfRange, check_seconds, check_time, parse_time
 from trovemock.model.errors import NotFound
 
@@ -27,56 +27,39 @@ def items(state: dict[str, Any], key: str) -> Iterator[tuple[str, dict[str, Any]
 def need(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
     value = data.get(key)
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise ValueError(f"{where}.{key} is missing or has the wrong type")
+        Fields(data, where).refuse(key, f"a value of type {_kind_name(kind)}", value)
     return value
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(k.__name__ for k in kinds)
 
 
 def text(data: dict[str, Any], key: str, where: str) -> str:
-    value = need(data, key, str, where)
-    if not value:
-        raise ValueError(f"{where}.{key} must not be empty")
-    return value
+    return Fields(data, where).text(key)
 
 
 def optional_text(data: dict[str, Any], key: str, where: str) -> str | None:
-    value = data.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ValueError(f"{where}.{key} must be a string or null")
-    return value
+    return Fields(data, where).text(key, required=False, empty=True)
 
 
 def optional_id(data: dict[str, Any], key: str, where: str) -> str | None:
-    value = optional_text(data, key, where)
-    if value == "":
-        raise ValueError(f"{where}.{key} must not be empty")
-    return value
+    return Fields(data, where).text(key, required=False)
 
 
 def number(data: dict[str, Any], key: str, where: str, *, optional: bool = False) -> Any:
     value = data.get(key)
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{where}.{key} must be a finite number")
-    if value < 0:
-        raise ValueError(f"{where}.{key} must be >= 0")
-    return value
+    found = Fields(data, where).number(key, required=not optional, low=0)
+    return value if found is not None else None  # as given: an int stays an int
 
 
 def whole(data: dict[str, Any], key: str, where: str, *, optional: bool = False) -> Any:
-    value = data.get(key)
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{where}.{key} must be a whole number >= 0")
-    return value
+    return Fields(data, where).whole(key, required=not optional, low=0)
 
 
 def flag(data: dict[str, Any], key: str, where: str) -> bool:
-    value = data.get(key, False)
-    if not isinstance(value, bool):
-        raise ValueError(f"{where}.{key} must be true or false")
-    return value
+    return Fields(data, where).flag(key)
 
 
 def seconds(data: dict[str, Any], key: str, where: str) -> float | None:
@@ -99,16 +82,12 @@ def when(data: dict[str, Any], key: str, where: str) -> datetime:
 
 
 def one_of(data: dict[str, Any], key: str, allowed: tuple[str, ...], where: str) -> str:
-    value = data.get(key)
-    if value not in allowed:
-        raise ValueError(f"{where}.{key} {value!r} is not one of {', '.join(allowed)}")
-    return value
+    return str(Fields(data, where).one_of(key, allowed))
 
 
 def names(value: Any, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ValueError(f"{where} must be a list of non-empty strings")
-    return tuple(value)
+    where, _, key = where.rpartition(".")
+    return tuple(Fields({key: value}, where).names(key, required=True))
 
 
 def optional_when(data: dict[str, Any], key: str, where: str) -> datetime | None:
