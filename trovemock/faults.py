@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from trovemock.api.spec import ERROR_STATUSES
 from trovemock.api.spec import ROUTES_BY_NAME as ROUTES  # the one list of route names
 from trovemock.checks import Fields
 from trovemock.config import Config
@@ -36,7 +37,7 @@ from trovemock.exchange import (
 )
 
 # The statuses the Trove / Cloud Databases API documents for its faults.
-DOCUMENTED_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 500, 501, 503)
+DOCUMENTED_STATUSES = ERROR_STATUSES  # the statuses the route table documents
 # A raw body may also stand in for a success answer (a malformed 200 or 202).
 RAW_BODY_STATUSES = (200, 202, *DOCUMENTED_STATUSES)
 # Only 413 may carry Retry-After: python-troveclient crashes on it with any other status.

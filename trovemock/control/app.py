@@ -26,8 +26,9 @@ from trovemock.clock import ManualClock, parse_time
 from trovemock.control.guard import CONTROL_PREFIX as PREFIX
 from trovemock.control.target import ControlTarget
 from trovemock.identity import keystone as identity
-from trovemock.model.entities import BACKUP_STATUSES
+from trovemock.model.entities import BACKUP_STATUSES, HAGroup, Instance
 from trovemock.model.errors import DomainError
+from trovemock.model.state.records import datastore_out
 from trovemock.openapi import build_openapi
 
 
@@ -105,38 +106,31 @@ def _model_call(call: Callable[[], Any]) -> Any:
 # --- views of entities ------------------------------------------------------------------------
 
 
-def _datastore_view(datastore: Any) -> dict[str, Any]:
-    return {"type": datastore.type, "version": datastore.version}
-
-
-def _instance_view(mock: ControlTarget, instance: Any) -> dict[str, Any]:
+def _owner_view(owner: Instance | HAGroup, status: str) -> dict[str, Any]:
+    """The fields instances and HA groups share, as the control API shows them."""
     return {
-        "id": instance.id,
-        "name": instance.name,
-        "status": mock.instance_status(instance.id),
-        "project_id": instance.project_id,
-        "region": instance.region,
-        "datastore": _datastore_view(instance.datastore),
-        "volume_size": instance.volume_size,
-        "flavor_id": instance.flavor_id,
+        "id": owner.id,
+        "name": owner.name,
+        "status": status,
+        "project_id": owner.project_id,
+        "region": owner.region,
+        "datastore": datastore_out(owner.datastore),
+        "volume_size": owner.volume_size,
+        "flavor_id": owner.flavor_id,
+    }
+
+
+def _instance_view(mock: ControlTarget, instance: Instance) -> dict[str, Any]:
+    return {
+        **_owner_view(instance, mock.instance_status(instance.id)),
         "databases": list(instance.databases),
         "users": list(instance.users),
         "ha_id": instance.ha_id,
     }
 
 
-def _ha_view(mock: ControlTarget, group: Any) -> dict[str, Any]:
-    return {
-        "id": group.id,
-        "name": group.name,
-        "status": mock.ha_status(group.id),
-        "project_id": group.project_id,
-        "region": group.region,
-        "datastore": _datastore_view(group.datastore),
-        "volume_size": group.volume_size,
-        "flavor_id": group.flavor_id,
-        "members": list(group.members),
-    }
+def _ha_view(mock: ControlTarget, group: HAGroup) -> dict[str, Any]:
+    return {**_owner_view(group, mock.ha_status(group.id)), "members": list(group.members)}
 
 
 def _backup_view(backup: Any) -> dict[str, Any]:

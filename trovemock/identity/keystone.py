@@ -36,31 +36,21 @@ from werkzeug.wrappers import Request, Response
 from trovemock.api.bodies import BodyError, parse_json, read_body
 from trovemock.api.discovery import version_document
 from trovemock.api.errors import HttpError, fault_response, keystone_error
+from trovemock.api.host import ApiHost
 from trovemock.api.routing import match, url_map
 from trovemock.checks import Fields
-from trovemock.config import Config
-from trovemock.identity.accounts import DEFAULT_ROLES, Accounts, IdentityUser
-from trovemock.model.cloud import Cloud
-from trovemock.tokens import TokenRegistry
+from trovemock.identity.accounts import Accounts, IdentityUser
 
 _DOMAIN = {"id": "default", "name": "Default"}
 MAX_BODY_BYTES = 65536  # identity request bodies: 413 above (a login body is ~300 bytes)
 
 
-class IdentityHost(Protocol):
-    """What identity needs of an emulated cloud (a TroveMock is one)."""
+class IdentityHost(ApiHost, Protocol):
+    """What identity needs of an emulated cloud (a TroveMock is one): the API's parts, its
+    users, and its regions for the catalogs."""
 
     @property
     def accounts(self) -> Accounts: ...
-    @property
-    def tokens(self) -> TokenRegistry: ...
-    @property
-    def cloud(self) -> Cloud: ...
-    @property
-    def config(self) -> Config: ...
-
-    @property
-    def dialect(self) -> str: ...
     @property
     def default_region(self) -> str: ...
     @property
@@ -74,19 +64,10 @@ class IssuedToken:
     expires_at: _dt.datetime
 
 
-def add_user(
-    mock: IdentityHost,
-    name: str,
-    password: str,
-    *,
-    api_key: str | None = None,
-    project_id: str | None = None,
-    roles: tuple[str, ...] | list[str] = DEFAULT_ROLES,
-) -> IdentityUser:
-    """Configure a user. From then on only configured users can log in to `mock`."""
-    return mock.accounts.add_user(
-        name, password, api_key=api_key, project_id=project_id, roles=roles
-    )
+def add_user(mock: IdentityHost, name: str, password: str, **options: Any) -> IdentityUser:
+    """Configure a user (`Accounts.add_user`'s options: api_key, project_id, roles). From
+    then on only configured users can log in to `mock`."""
+    return mock.accounts.add_user(name, password, **options)
 
 
 def _json(body: Any, status: int, headers: dict[str, str] | None = None) -> Response:

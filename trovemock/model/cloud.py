@@ -244,7 +244,8 @@ class RunHooks(Protocol):
     here; the model knows neither)."""
 
     def decide(self, schedule: Schedule, due: datetime) -> tuple[str | None, str | None]:
-        """(outcome, fault rule id) for this run: OUTCOME_FAIL, OUTCOME_SKIP or None."""
+        """(outcome, fault rule id) for this run: OUTCOME_BACKUP_FAILED, OUTCOME_RUN_SKIPPED
+        or None."""
         ...
 
     def record(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from trovemock.exchange import OUTCOME_BACKUP_FAILED, OUTCOME_RUN_SKIPPED
 from trovemock.model import backups, copies
 from trovemock.model.access import Caller, visible_group, visible_instance, visible_schedule
 from trovemock.model.backups import create_backup, descendants_of
@@ -32,8 +33,6 @@ SOURCE_TYPES = ("instance", "ha")
 
 # What fault rules may ask of a run (see trovemock.faults): the run's backup ends FAILED, or
 # the run is skipped.
-OUTCOME_FAIL = "backup_failed"
-OUTCOME_SKIP = "run_skipped"
 
 
 # -- time -------------------------------------------------------------------------------------
@@ -347,8 +346,8 @@ def _attempt(
     if cloud.run_hooks is not None:
         outcome, rule_id = cloud.run_hooks.decide(schedule, due)
     kind, parent_id = _plan(cloud, schedule, due)
-    request = _request(schedule, due, kind, parent_id, fail=outcome == OUTCOME_FAIL)
-    if outcome == OUTCOME_SKIP:
+    request = _request(schedule, due, kind, parent_id, fail=outcome == OUTCOME_BACKUP_FAILED)
+    if outcome == OUTCOME_RUN_SKIPPED:
         reason = f"The run was skipped by fault rule {rule_id}."
         return _record(schedule, due, "skipped", reason=reason, fault_rule=rule_id), request, None
     caller = Caller(project_id=schedule.project_id, region=schedule.region)

@@ -245,7 +245,7 @@ def _time(when: datetime) -> str:
     return when.isoformat()
 
 
-def _datastore_out(datastore: Datastore) -> dict[str, str]:
+def datastore_out(datastore: Datastore) -> dict[str, str]:
     return {"type": datastore.type, "version": datastore.version}
 
 
@@ -258,7 +258,7 @@ def _instance_out(i: Instance) -> dict[str, Any]:
         "status": i.status,
         "created": _time(i.created),
         "updated": _time(i.updated),
-        "datastore": _datastore_out(i.datastore),
+        "datastore": datastore_out(i.datastore),
         "volume_size": i.volume_size,
         "flavor_id": i.flavor_id,
         "used_gb": i.used_gb,
@@ -282,7 +282,7 @@ def _group_out(g: HAGroup) -> dict[str, Any]:
         "status": g.status,
         "created": _time(g.created),
         "updated": _time(g.updated),
-        "datastore": _datastore_out(g.datastore),
+        "datastore": datastore_out(g.datastore),
         "volume_size": g.volume_size,
         "flavor_id": g.flavor_id,
         "members": list(g.members),
@@ -302,7 +302,7 @@ def _backup_out(b: Backup) -> dict[str, Any]:
     data.update(
         created=_time(b.created),
         updated=_time(b.updated),
-        datastore=_datastore_out(b.datastore),
+        datastore=datastore_out(b.datastore),
         contents={
             "databases": list(b.contents.databases),
             "users": {name: list(dbs) for name, dbs in b.contents.users},
