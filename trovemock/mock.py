@@ -19,6 +19,7 @@ from trovemock.identity import keystone
 from trovemock.identity.accounts import Accounts
 from trovemock.journal import Journal
 from trovemock.model import backups as backup_ops
+from trovemock.model import ha as ha_rules
 from trovemock.model import schedules as schedule_ops
 from trovemock.model import strategies as strategy_ops
 from trovemock.model.access import Caller, instance_status
@@ -186,7 +187,7 @@ class TroveMock:
         if not isinstance(replicas, int) or replicas < 1:
             raise ValueError("replicas must be >= 1")
         group_id = _uuid_arg(id, "id")
-        with self.cloud.operation() as now:
+        with self.cloud.operation():
             if group_id in self.cloud.ha_groups:
                 raise ValueError(f"an HA group with id {group_id} already exists")
             region_name = self.cloud.region_named(region)
@@ -203,24 +204,16 @@ class TroveMock:
                 )
                 for n in range(replicas + 1)
             ]
-            group = HAGroup(
-                id=group_id,
+            return ha_rules.create_group(
+                self.cloud,
+                group_id=group_id,
                 project_id=project_id,
                 region=region_name,
                 name=name or f"ha-{group_id[:8]}",
-                status="ACTIVE",
-                created=now,
-                updated=now,
-                datastore=members[0].datastore,
+                members=members,
                 volume_size=volume_size,
                 flavor_id=str(flavor_id),
-                members=[m.id for m in members],
             )
-            for member in members:
-                member.ha_id = group_id
-            self.cloud.ha_groups[group_id] = group
-            self.cloud.project(region_name, project_id).ha_groups[group_id] = group
-            return group
 
     def add_token(
         self,

@@ -7,6 +7,39 @@ from trovemock.model.cloud import Cloud
 from trovemock.model.entities import HAGroup, Instance
 
 
+def create_group(
+    cloud: Cloud,
+    *,
+    group_id: str,
+    project_id: str,
+    region: str,
+    name: str,
+    members: list[Instance],
+    volume_size: int,
+    flavor_id: str,
+) -> HAGroup:
+    """Store a group of existing instances: the first is the source, the others replicas."""
+    now = cloud.time
+    group = HAGroup(
+        id=group_id,
+        project_id=project_id,
+        region=region,
+        name=name,
+        status="ACTIVE",
+        created=now,
+        updated=now,
+        datastore=members[0].datastore,
+        volume_size=volume_size,
+        flavor_id=flavor_id,
+        members=[m.id for m in members],
+    )
+    for member in members:
+        member.ha_id = group_id
+    cloud.ha_groups[group_id] = group
+    cloud.project(region, project_id).ha_groups[group_id] = group
+    return group
+
+
 def list_groups(cloud: Cloud, caller: Caller) -> list[HAGroup]:
     """The caller's HA groups in its region, in the order they were created."""
     project = cloud.existing_project(caller.region, caller.project_id)
