@@ -38,7 +38,7 @@ from trovemock.model.entities import (
 )
 from trovemock.model.errors import DomainError
 from trovemock.model.instances import store_instance
-from trovemock.model.state import records as snapshot
+from trovemock.model.state import records as state_records
 from trovemock.scheduled_runs import ScheduledRuns
 from trovemock.tokens import TokenRegistry
 
@@ -394,13 +394,13 @@ class TroveMock:
     # -- state ----------------------------------------------------------------------------
     def export_state(self) -> dict[str, Any]:
         with self.cloud.operation():
-            return snapshot.export_state(self.cloud, self.tokens.records())
+            return state_records.export_state(self.cloud, self.tokens.records())
 
     def import_state(self, state: dict[str, Any]) -> None:
         """Replace the cloud with an `export_state()`; ValueError naming the place if any part
         is refused, and then nothing changes. Identity tokens the state does not hold are
         forgotten in the same step, so a login token never outlives its cloud."""
-        snapshot.import_state(self.cloud, state, tokens=self.tokens.replace)
+        state_records.import_state(self.cloud, state, tokens=self.tokens.replace)
 
     def _datastore(self, value: tuple[str, str] | dict[str, str]) -> Datastore:
         if isinstance(value, dict):
@@ -436,10 +436,6 @@ def _uuid_arg(value: str | None, label: str) -> str:
             return value
     except (ValueError, TypeError, AttributeError):
         pass
-    return _bad_uuid(label, value)
-
-
-def _bad_uuid(label: str, value: object) -> str:
     raise ValueError(f"{label} must be a UUID (the API refuses other instance ids), not {value!r}")
 
 

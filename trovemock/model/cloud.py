@@ -82,7 +82,7 @@ class Cloud:
             self.timeline = Timeline()
             self._order = itertools.count(1)
             self._changes = 0  # bumped whenever any list order changes
-            self._snapshots: dict[tuple[str, str], tuple[int, list[Backup]]] = {}
+            self._list_cache: dict[tuple[str, str], tuple[int, list[Backup]]] = {}
             self.schedules: dict[str, Schedule] = {}
             self.schedule_of_source: dict[tuple[str, str], str] = {}  # (type, id) -> schedule
             self.schedule_runs: deque[ScheduleRun] = deque(maxlen=RUNS_KEPT)
@@ -147,7 +147,7 @@ class Cloud:
         for name in self._contents:
             setattr(self, name, getattr(staged, name))
         self._changes = max(changes, self._changes + 1)
-        self._snapshots = {}
+        self._list_cache = {}
 
     def schedule(self, events: list[Event]) -> None:
         for due, action, args, record in events:
@@ -218,11 +218,11 @@ class Cloud:
         """The project's backups newest first, as a list kept until the next change: walking
         a long list page by page then costs one copy, and each page is a slice."""
         key = (region, project_id)
-        cached = self._snapshots.get(key)
+        cached = self._list_cache.get(key)
         if cached is not None and cached[0] == self._changes:
             return cached[1]
         found = list(self.newest_first(region, project_id))
-        self._snapshots = {key: (self._changes, found)}  # keep one: memory stays bounded
+        self._list_cache = {key: (self._changes, found)}  # keep one: memory stays bounded
         return found
 
     def newest_first(self, region: str, project_id: str | None) -> Iterator[Backup]:

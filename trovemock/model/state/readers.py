@@ -1,6 +1,6 @@
 """Readers of the fields of an imported state (`GET /_trovemock/state` JSON): each returns
 the value or raises ValueError naming the place (``backups[3].parent_id ...``). Shared by
-`snapshot` and `schedule_state`, so every record kind is checked the same way."""
+`records` and `schedules` of this package, so every record kind is checked the same way."""
 
 from __future__ import annotations
 

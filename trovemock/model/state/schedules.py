@@ -1,5 +1,5 @@
 """The schedules, their runs and the backup strategies in an exported state
-(`model/snapshot.py` calls `export_parts`, `parse_parts` and `install`)."""
+(`records` calls `export_parts`, `parse_parts` and `install`)."""
 
 from __future__ import annotations
 
