@@ -542,7 +542,7 @@ def _image(kind: str, version: str) -> str:
     """The Glance image the operator registered (trovemock's made-up id for the pair)."""
     from trovemock.model.catalog import Datastores, image_id
 
-    return image_id(Datastores().get(kind, version))
+    return image_id(Datastores().register(kind, version))
 
 
 def seed_datastores(pairs=DEFAULT_DATASTORES):
