@@ -30,18 +30,18 @@ MUTMUT = "mutmut==3.8.1"
 DEFAULT_MODULES = ("trovemock/model/backups.py", "trovemock/model/instances.py")
 # The rule tests: fast, in-process, every rule through HTTP (no servers, no subprocesses).
 TESTS = (
-    "tests/test_core_names.py",
-    "tests/test_core_create.py",
-    "tests/test_core_running.py",
-    "tests/test_core_lifecycle.py",
-    "tests/test_core_chains.py",
-    "tests/test_core_delete.py",
-    "tests/test_core_list.py",
-    "tests/test_core_restore.py",
-    "tests/test_core_quota.py",
-    "tests/test_core_instances.py",
-    "tests/test_regions_copies.py",
-    "tests/test_regions_ha.py",
+    "tests/backups/test_backup_names.py",
+    "tests/backups/test_backup_create.py",
+    "tests/backups/test_one_running_backup.py",
+    "tests/backups/test_backup_lifecycle.py",
+    "tests/backups/test_incremental_chains.py",
+    "tests/backups/test_backup_delete.py",
+    "tests/backups/test_backup_list.py",
+    "tests/backups/test_restore.py",
+    "tests/backups/test_backup_quota.py",
+    "tests/instances/test_instances.py",
+    "tests/regions/test_cross_region_copies.py",
+    "tests/regions/test_ha_backups.py",
 )
 README = ROOT / "README.md"
 START, END = "<!-- mutation:start -->", "<!-- mutation:end -->"

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_server_subprocess import ServeProcess, assert_clean_exit
+from serve_process import ServeProcess, assert_clean_exit
 
 ROOT = Path(__file__).resolve().parents[2]
 VENVS = Path(os.environ.get("TROVEMOCK_CLIENT_VENVS", ROOT / ".venv-clients"))

@@ -1,0 +1,145 @@
+"""BackgroundServer and serve: a real loopback server around a WSGI app."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from trovemock.exchange import ConnectionDropped
+from trovemock.server import BackgroundServer, serve
+
+
+def echo_app(environ, start_response):
+    """Answers with the method and path it saw; /drop raises ConnectionDropped."""
+    if environ["PATH_INFO"] == "/drop":
+        raise ConnectionDropped("fault rule asked for a dropped connection")
+    body = json.dumps({"method": environ["REQUEST_METHOD"], "path": environ["PATH_INFO"]})
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [body.encode()]
+
+
+def raw_request(port: int, path: str) -> bytes:
+    """Send one HTTP request on a fresh socket and return every byte the server writes (the
+    request asks the server to close the connection after its answer)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_serves_the_app_on_a_free_loopback_port():
+    with BackgroundServer(echo_app) as server:
+        assert server.port > 0
+        assert server.url == f"http://127.0.0.1:{server.port}"
+        answer = requests.post(server.url + "/v1.0/demo/backups", timeout=5)
+    assert answer.status_code == 200
+    assert answer.json() == {"method": "POST", "path": "/v1.0/demo/backups"}
+
+
+def test_stop_closes_the_listening_socket():
+    server = BackgroundServer(echo_app).start()
+    port = server.port
+    server.stop()
+    assert not server.running
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+
+
+def test_server_can_be_started_again_after_stop():
+    server = BackgroundServer(echo_app)
+    for _ in range(2):
+        server.start()
+        assert requests.get(server.url + "/again", timeout=5).json()["path"] == "/again"
+        server.stop()
+
+
+def test_port_is_unavailable_before_start():
+    with pytest.raises(RuntimeError, match="start"):
+        BackgroundServer(echo_app).port  # noqa: B018
+
+
+def test_a_busy_port_raises_oserror():
+    with BackgroundServer(echo_app) as first:
+        with pytest.raises(OSError, match=str(first.port)):
+            BackgroundServer(echo_app, port=first.port).start()
+
+
+def test_connection_dropped_closes_the_socket_without_an_answer():
+    with BackgroundServer(echo_app) as server:
+        assert raw_request(server.port, "/drop") == b""
+        # the server keeps serving after a drop
+        assert raw_request(server.port, "/after").startswith(b"HTTP/1.1 200")
+
+
+def test_requests_sees_a_dropped_connection_as_a_connection_error():
+    with BackgroundServer(echo_app) as server:
+        with pytest.raises(requests.exceptions.ConnectionError):
+            requests.get(server.url + "/drop", timeout=5)
+
+
+def test_requests_are_served_concurrently():
+    barrier = threading.Barrier(2, timeout=5)
+
+    def rendezvous_app(environ, start_response):
+        barrier.wait()  # only returns when a second request is in flight at the same time
+        start_response("204 No Content", [])
+        return [b""]
+
+    with BackgroundServer(rendezvous_app) as server:
+        with ThreadPoolExecutor(2) as pool:
+            codes = list(
+                pool.map(lambda _: requests.get(server.url, timeout=10).status_code, range(2))
+            )
+    assert codes == [204, 204]
+
+
+def test_serve_runs_until_sigterm_and_restores_signal_handlers():
+    seen = {}
+    before = signal.getsignal(signal.SIGTERM)
+
+    def on_ready(server: BackgroundServer) -> None:
+        seen["answer"] = requests.get(server.url + "/ready", timeout=5).json()
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    rc = serve(echo_app, "127.0.0.1", 0, log_requests=False, on_ready=on_ready)
+    assert rc == 0
+    assert seen["answer"] == {"method": "GET", "path": "/ready"}
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"GET /v1.0/p/backups HTTP/9.9\r\n\r\n",
+        b"\x00\x01\x02 / HTTP/1.1\r\n\r\n",
+    ],
+)
+def test_a_request_too_broken_for_the_app_still_gets_a_fault_body(raw: bytes):
+    from trovemock import TroveMock
+
+    with BackgroundServer(TroveMock()) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(raw)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+    if answer.startswith(b"HTTP/"):
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert b"Content-Type: application/json" in head
+        status = int(head.split()[1])
+    else:  # no parsable version: http.server answers HTTP/0.9 style, a bare body
+        body, status = answer, None
+    fault = json.loads(body)
+    (name,) = fault
+    assert 400 <= fault[name]["code"] < 600 and isinstance(fault[name]["message"], str)
+    assert status in (None, fault[name]["code"])
