@@ -191,6 +191,15 @@ def build_parser() -> argparse.ArgumentParser:
         f"${CONTROL_TOKEN_VARIABLE}, else none: the control API answers loopback host "
         "names only)",
     )
+    serve.add_argument(
+        "--datastore",
+        metavar="TYPE:VERSION",
+        type=_datastore_spec,
+        action="append",
+        default=[],
+        help="register a datastore version besides the built-in ones (repeatable), as an "
+        "operator registers the versions a deployment offers",
+    )
     serve.add_argument("--quiet", action="store_true", help="do not log every request to stderr")
 
     for name, module, text in (
@@ -214,6 +223,14 @@ def _delegate(module_name: str, argv: list[str], err: TextIO) -> int:
         )
         return 2
     return int(module.main(argv) or 0)
+
+
+def _datastore_spec(text: str) -> tuple[str, str]:
+    """TYPE:VERSION -> (type, version)."""
+    kind, _, version = text.partition(":")
+    if not kind or not version:
+        raise argparse.ArgumentTypeError(f"expected TYPE:VERSION (mysql:5.7.29), not {text!r}")
+    return kind, version
 
 
 def build_mock(options: argparse.Namespace) -> TroveMock:
@@ -268,6 +285,8 @@ def build_mock(options: argparse.Namespace) -> TroveMock:
         from trovemock.demo import seed_demo
 
         seed_demo(mock)
+    for kind, version in options.datastore:
+        mock.add_datastore_version(kind, version)
     for token in options.admin_token:
         mock.add_token(token, None, roles=["admin"], keep_on_reset=True)
     for user in options.user:

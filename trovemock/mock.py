@@ -215,6 +215,12 @@ class TroveMock:
                 flavor_id=str(flavor_id),
             )
 
+    def add_datastore_version(self, kind: str, version: str) -> Datastore:
+        """Register a datastore version the API then lists and accepts (as an operator's
+        `trove-manage datastore_version_update` does); registering a known one changes
+        nothing. The API itself never adds one: an unknown version is Trove's 400."""
+        return self._datastore((kind, version))
+
     def add_token(
         self,
         token: str,

@@ -47,7 +47,7 @@ stop() {
 }
 trap stop EXIT
 "$VENV/bin/trovemock" serve --dialect openstack --host 127.0.0.1 --port "$PORT" \
-    --no-seed-demo --quiet \
+    --no-seed-demo --quiet --datastore mysql:5.7.29 \
     --user tempest-primary:tempest-secret:tempest-project:member \
     --user tempest-admin:tempest-secret:tempest-admin-project:admin \
     > "$RUN/trovemock.log" 2>&1 &

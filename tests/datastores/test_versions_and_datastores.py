@@ -240,3 +240,36 @@ def test_an_unknown_version_of_a_known_datastore_is_refused_on_create_and_never_
         "datastore": {"type": "mysql", "version": "5.6"}}})
     assert known.status_code == 200
     assert known.json["instance"]["datastore"]["version"] == "5.6"
+
+
+def test_an_operator_registers_a_version_that_clients_then_list_and_use() -> None:
+    mock = TroveMock()
+    client = Client(mock)
+    created = client.post("/_trovemock/datastores", json={"type": "mysql", "version": "5.7.29"})
+    assert created.status_code == 201
+    assert created.json["datastore"]["version"] == "5.7.29"
+    mock.add_datastore_version("mysql", "5.7.29")  # again: nothing changes
+    names = [v["name"] for v in client.get(f"{BASE}/datastores/mysql/versions",
+                                            headers=TOKEN).json["versions"]]
+    assert names.count("5.7.29") == 1
+    r = client.post(f"{BASE}/instances", headers=TOKEN, json={"instance": {
+        "name": "x", "flavorRef": "1", "volume": {"size": 1},
+        "datastore": {"type": "mysql", "version": "5.7.29"}}})
+    assert r.status_code == 200 and r.json["instance"]["datastore"]["version"] == "5.7.29"
+    bad = client.post("/_trovemock/datastores", json={"type": "mysql"})
+    assert bad.status_code == 400 and "version" in bad.json["badRequest"]["message"]
+
+
+def test_serve_registers_datastore_versions_from_its_options() -> None:
+    from trovemock.cli import build_mock, build_parser
+
+    options = build_parser().parse_args(
+        ["serve", "--no-seed-demo", "--datastore", "mysql:5.7.29", "--datastore", "mariadb:10.11"]
+    )
+    mock = build_mock(options)
+    assert {("mysql", "5.7.29"), ("mariadb", "10.11")} <= {
+        (d.type, d.version) for d in mock.cloud.datastores.versions_of("mysql")
+        + mock.cloud.datastores.versions_of("mariadb")
+    }
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--datastore", "mysql"])

@@ -275,6 +275,15 @@ def put_config(mock: ControlTarget, request: Request) -> Response:
     return _json(mock.config.to_dict())
 
 
+def add_datastore_version(mock: ControlTarget, request: Request) -> Response:
+    """Register a datastore version (as an operator does); the API then lists it."""
+    fields = _fields(_body(mock, request))
+    fields.only({"type", "version"})
+    kind, version = fields.text("type"), fields.text("version")
+    found = _model_call(lambda: mock.add_datastore_version(kind, version))
+    return _json({"datastore": {**datastore_out(found), "version_id": found.version_id}}, 201)
+
+
 def add_token(mock: ControlTarget, request: Request) -> Response:
     body = _body(mock, request)
     fields = _fields(body)
@@ -445,6 +454,7 @@ ROUTES = url_map(
         (f"{PREFIX}/config", ("GET",), get_config),
         (f"{PREFIX}/config", ("PUT",), put_config),
         (f"{PREFIX}/tokens", ("POST",), add_token),
+        (f"{PREFIX}/datastores", ("POST",), add_datastore_version),
         (f"{PREFIX}/users", ("POST",), add_identity_user),
         (f"{PREFIX}/backups/<backup_id>/status", ("POST",), set_backup_status),
         (f"{PREFIX}/backups/<backup_id>/durations", ("POST",), set_backup_durations),

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from trovemock.control.guard import ControlGuard
 from trovemock.faults import FaultRules
 from trovemock.identity.keystone import IdentityHost
-from trovemock.model.entities import Backup, HAGroup, Instance, ScheduleRun
+from trovemock.model.entities import Backup, Datastore, HAGroup, Instance, ScheduleRun
 
 
 class ControlTarget(IdentityHost, Protocol):
@@ -19,6 +19,7 @@ class ControlTarget(IdentityHost, Protocol):
 
     def add_instance(self, project_id: str, **fields: Any) -> Instance: ...
     def add_ha_group(self, project_id: str, **fields: Any) -> HAGroup: ...
+    def add_datastore_version(self, kind: str, version: str) -> Datastore: ...
     def add_token(
         self, token: str, project_id: str | None = None, roles: Any = (), *,
         keep_on_reset: bool = False,
