@@ -129,3 +129,41 @@ def test_openstack_answers_ha_routes_and_fields_with_501() -> None:
     fault_of(client.post(f"{BASE}/backups", json=body, headers=TOKEN), 501, "notImplemented")
     with pytest.raises(ValueError, match="rackspace"):
         mock.add_ha_group(P)
+
+
+def test_a_member_of_an_ha_group_cannot_be_deleted_on_its_own(
+    mock: TroveMock, client: Client
+) -> None:
+    group = mock.add_ha_group(P, replicas=1)
+    mock.add_schedule(P, ha_id=group.id, day_of_week=0, hour=1, minute=0)
+    for member in group.members:
+        answer = client.delete(f"{BASE}/instances/{member}", headers=TOKEN)
+        message = fault_of(answer, 422, "unprocessableEntity")
+        assert group.id in message
+    assert [m.id for m in mock.instances(P)] == group.members  # nothing was deleted
+    assert ha_backup(client, group.id).status_code == 202
+    mock.complete(mock.backups(P)[0].id)
+    mock.clock.advance(8 * 86400)  # the schedule's runs happen, for the group as it is
+    assert client.get("/v1.0/someone-else/flavors", headers=TOKEN).status_code == 200
+    runs = mock.schedule_runs()
+    assert runs and all(run.outcome == "created" for run in runs)
+
+
+def test_a_scheduled_run_that_fails_unexpectedly_is_recorded_not_raised(
+    mock: TroveMock, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trovemock.model import schedules
+
+    instance = mock.add_instance(P)
+    schedule = mock.add_schedule(P, instance_id=instance.id, day_of_week=0, hour=1, minute=0)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the emulator")
+
+    monkeypatch.setattr(schedules, "create_backup", broken)
+    mock.clock.advance(8 * 86400)
+    assert client.get("/v1.0/someone-else/flavors", headers=TOKEN).status_code == 200
+    (run,) = [r for r in mock.schedule_runs(schedule.id)]
+    assert (run.outcome, run.error) == ("skipped", "RuntimeError")
+    assert "a bug in the emulator" in run.reason
+    assert mock.schedule(schedule.id).next_run > mock.clock.now()  # it goes on running

@@ -25,6 +25,7 @@ from trovemock.model.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    Unprocessable,
 )
 from trovemock.model.schedules import forget_source
 
@@ -277,6 +278,13 @@ def delete_instance(cloud: Cloud, caller: Caller, instance_id: str) -> None:
     delete (the seeds say so); Trove deletes anyway. In upstream fidelity the instance shows
     SHUTDOWN until the taskmanager removes it (deviation async_delete)."""
     instance = visible_instance(cloud, caller, instance_id)
+    if instance.ha_id is not None and instance.ha_id in cloud.ha_groups:
+        # Rackspace manages an HA group's members through the group: deleting one alone
+        # would leave the group (its backups, its schedule) naming an instance that is gone.
+        raise Unprocessable(
+            f"Instance {instance.id} is a member of HA instance {instance.ha_id}; it cannot "
+            "be deleted on its own."
+        )
     if cloud.dialect == "rackspace" and instance_status(cloud, instance) == "BACKUP":
         require_available(cloud, instance)
     instance.generation += 1

@@ -10,6 +10,7 @@ backup completes. Every choice the documents leave open is listed in README.md
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timedelta
 
@@ -33,6 +34,9 @@ SOURCE_TYPES = ("instance", "ha")
 
 # What fault rules may ask of a run (see trovemock.faults): the run's backup ends FAILED, or
 # the run is skipped.
+
+
+log = logging.getLogger("trovemock")
 
 
 # -- time -------------------------------------------------------------------------------------
@@ -355,6 +359,11 @@ def _attempt(
         backup = create_backup(cloud, caller, request)
     except DomainError as error:
         run = _record(schedule, due, "skipped", reason=str(error),
+                      error=type(error).__name__, fault_rule=rule_id)
+        return run, request, None
+    except Exception as error:  # noqa: BLE001 - a run ends recorded, never in another request
+        log.exception("scheduled run of %s at %s failed", schedule.id, due)
+        run = _record(schedule, due, "skipped", reason=f"The run failed in the emulator: {error!r}",
                       error=type(error).__name__, fault_rule=rule_id)
         return run, request, None
     schedule.started = True
