@@ -25,6 +25,8 @@ def place(where: str, name: str) -> str:
 
 def shown(value: Any) -> str:
     """A refused value as the message shows it, cut short."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
+        return f"an integer of {len(str(abs(value)))} digits"
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -114,14 +116,15 @@ class Fields:
         value = self._get(name, required, wanted)
         if value is None:
             return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or not _within(value, low, high)
-        ):
+        if isinstance(value, bool) or not isinstance(value, int | float):
             self.refuse(name, wanted, value)
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too big for a float (10**400)
+            self.refuse(name, wanted, value)
+        if not math.isfinite(number) or not _within(number, low, high):
+            self.refuse(name, wanted, value)
+        return number
 
     def flag(self, name: str, default: bool = False) -> bool:
         value = self.data.get(name)
@@ -164,12 +167,16 @@ class Fields:
 
 def _range(kind: str, low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
-        return f"{kind} from {low:g} to {high:g}"
+        return f"{kind} from {_num(low)} to {_num(high)}"
     if low is not None:
-        return f"{kind} of at least {low:g}"
+        return f"{kind} of at least {_num(low)}"
     if high is not None:
-        return f"{kind} of at most {high:g}"
+        return f"{kind} of at most {_num(high)}"
     return kind
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _within(value: float, low: float | None, high: float | None) -> bool:

@@ -17,6 +17,10 @@ from trovemock.fidelity import DEVIATIONS, FIDELITIES
 
 DIALECTS = ("openstack", "rackspace")
 
+# The largest whole-number setting the emulator can honour (a count or size it slices and
+# compares with; far beyond any memory it could use).
+MAX_WHOLE = 2**31 - 1
+
 # The regions of a rackspace cloud (Cloud Databases' six), which `default_region` names.
 RACKSPACE_REGIONS = ("DFW", "IAD", "ORD", "HKG", "SYD", "LON")
 
@@ -124,7 +128,7 @@ def _check(name: str, kind: str, value: Any) -> Any:
     if kind == "int":
         if isinstance(value, float) and value.is_integer():
             field = Fields({name: int(value)}, "config")  # JSON may say 10.0
-        return field.whole(name, low=1 if name in _AT_LEAST_ONE else None)
+        return field.whole(name, low=1 if name in _AT_LEAST_ONE else None, high=MAX_WHOLE)
     if kind == "float":
         high = MAX_DURATION_SECONDS if name in _DURATIONS else None
         return field.number(name, low=0, high=high)

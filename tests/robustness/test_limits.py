@@ -177,3 +177,17 @@ def test_rackspace_region_lists_are_capped_too(path, body):
     assert answer.status_code == 400
     assert "has 1001 items, more than the 1000" in answer.get_json()["badRequest"]["message"]
     assert mock.backups() == [] and mock.schedules() == []
+
+
+def test_config_values_the_emulator_cannot_honour_are_refused_at_the_door() -> None:
+    mock = TroveMock()
+    client = Client(mock)
+    before = mock.config.page_size
+    answer = client.put("/_trovemock/config", json={"page_size": 10**30})
+    assert answer.status_code == 400
+    assert "page_size" in answer.json["badRequest"]["message"]
+    assert mock.config.page_size == before
+    assert client.put("/_trovemock/config", json={"page_size": 2**31 - 1}).status_code == 200
+    mock.add_instance("p1")
+    listed = client.get("/v1.0/p1/backups?datastore=mysql", headers={"X-Auth-Token": "t"})
+    assert listed.status_code == 200

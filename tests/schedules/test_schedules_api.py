@@ -488,3 +488,22 @@ def test_ha_show_says_whether_the_group_has_a_schedule(cloud) -> None:
     assert ok(api.get(f"/ha/{group.id}"))["ha_instance"]["schedule"] == {"enabled": False}
     create(api, cdb_create_body(source_type="ha", source_id=group.id, day=7))
     assert ok(api.get(f"/ha/{group.id}"))["ha_instance"]["schedule"] == {"enabled": True}
+
+
+def test_an_admins_schedule_of_another_projects_instance_belongs_to_that_project() -> None:
+    from werkzeug.test import Client
+
+    mock = TroveMock("rackspace")
+    mock.add_token("ops", None, roles=["admin"])
+    theirs = mock.add_instance("owner")
+    client = Client(mock)
+    answer = client.post("/v1.0/ops-project/schedules", headers={"X-Auth-Token": "ops"},
+                         json=cdb_create_body(instance_id=theirs.id, day=0, hour=1, minute=0))
+    assert answer.status_code == 202
+    schedule_id = answer.json["schedule"]["id"]
+    owned = client.get("/v1.0/owner/schedules", headers={"X-Auth-Token": "t"}).json
+    assert [s["id"] for s in owned["schedules"]] == [schedule_id]  # the owner sees it
+    mock.clock.advance(8 * 86400)
+    (run,) = mock.schedule_runs(schedule_id)[:1]
+    assert run.outcome == "created"  # and it runs, in the instance's project
+    assert mock.backup(run.backup_id).project_id == "owner"

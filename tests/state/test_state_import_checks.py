@@ -285,3 +285,36 @@ def test_a_backup_being_deleted_upstream_style_round_trips_and_goes_away():
     assert twin_client.get("/_trovemock/state").data == first
     twin.clock.advance(31)
     assert [b.id for b in twin.backups()] == [ids[0]]
+
+
+def _exported_with_schedule() -> tuple[TroveMock, dict]:
+    mock = TroveMock("rackspace")
+    mine = mock.add_instance("p1")
+    mock.add_instance("p2")
+    mock.add_schedule("p1", instance_id=mine.id, day_of_week=0, hour=1, minute=0)
+    return mock, mock.export_state()
+
+
+def test_a_schedule_of_another_projects_instance_is_refused_naming_it() -> None:
+    mock, state = _exported_with_schedule()
+    other = next(i for i in state["instances"] if i["project_id"] == "p2")
+    state["schedules"][0]["source_id"] = other["id"]
+    with pytest.raises(ValueError, match=r"schedules\[0\]\.source_id .* project p2"):
+        mock.import_state(state)
+
+
+def test_a_full_listed_twice_in_a_schedule_is_refused() -> None:
+    mock, state = _exported_with_schedule()
+    state["schedules"][0]["fulls"] = ["a", "a"]
+    with pytest.raises(ValueError, match=r"schedules\[0\]\.fulls"):
+        mock.import_state(state)
+
+
+@pytest.mark.parametrize("field", ["used_gb", "volume_size"])
+def test_numbers_too_big_for_the_emulator_are_refused_naming_the_record(field: str) -> None:
+    mock, state = _exported_with_schedule()
+    before = mock.export_state()
+    state["instances"][0][field] = 10**400
+    with pytest.raises(ValueError, match=rf"instances\[0\]\.{field} .* 401 digits"):
+        mock.import_state(state)
+    assert mock.export_state() == before

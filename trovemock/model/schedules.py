@@ -130,7 +130,9 @@ def create_schedule(
     regions = _checked_regions(cloud, caller, copy_to)
     schedule = Schedule(
         id=str(uuid.uuid4()),
-        project_id=caller.project_id,
+        # An admin may schedule another project's instance: the schedule belongs to the
+        # instance's project, where its runs are made and where it is listed.
+        project_id=source.project_id,
         region=caller.region,
         source_type=kind,
         source_id=source.id,

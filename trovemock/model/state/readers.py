@@ -10,6 +10,7 @@ from typing import Any
 
 from trovemock.checks import Fields
 from trovemock.clock import ClockOutOfRange, check_seconds, check_time, parse_time
+from trovemock.config import MAX_WHOLE
 from trovemock.model.errors import NotFound
 
 
@@ -55,7 +56,7 @@ def number(data: dict[str, Any], key: str, where: str, *, optional: bool = False
 
 
 def whole(data: dict[str, Any], key: str, where: str, *, optional: bool = False) -> Any:
-    return Fields(data, where).whole(key, required=not optional, low=0)
+    return Fields(data, where).whole(key, required=not optional, low=0, high=MAX_WHOLE)
 
 
 def flag(data: dict[str, Any], key: str, where: str) -> bool:

@@ -116,6 +116,7 @@ def stage(cloud: Cloud, state: Any) -> Staged:
         contents.ha_groups[group.id] = group
         contents.project(group.region, group.project_id).ha_groups[group.id] = group
     _store_backups(contents, [b for _, b in backups])
+    schedule_state.check_sources(schedule_parts, contents)
     return Staged(contents, reader.datastores, schedule_parts, [record for _, record in tokens])
 
 

@@ -70,6 +70,27 @@ def parse_parts(cloud: Cloud, state: dict[str, Any]) -> Parts:
     return parts
 
 
+def check_sources(parts: Parts, contents: Cloud) -> None:
+    """A schedule backs up an instance or HA group of its own project and region (one that
+    is gone is allowed: the schedule stops at its next run), and lists each full once."""
+    for n, schedule in enumerate(parts.schedules):
+        where = f"schedules[{n}]"
+        found = (contents.ha_groups if schedule.source_type == "ha" else contents.instances).get(
+            schedule.source_id
+        )
+        if found is not None and (found.project_id, found.region) != (
+            schedule.project_id,
+            schedule.region,
+        ):
+            raise ValueError(
+                f"{where}.source_id names {schedule.source_type} {schedule.source_id} of "
+                f"project {found.project_id} in {found.region}, not of the schedule's project "
+                f"{schedule.project_id} in {schedule.region}"
+            )
+        if len(set(schedule.fulls)) != len(schedule.fulls):
+            raise ValueError(f"{where}.fulls lists a backup more than once")
+
+
 def install(cloud: Cloud, parts: Parts) -> None:
     """Into a freshly reset cloud, inside an operation: each schedule's next run is queued."""
     for schedule in parts.schedules:
