@@ -460,3 +460,18 @@ def test_a_schedule_whose_source_is_gone_stops_at_its_next_run(cloud) -> None:
     assert run.outcome == "skipped" and "no longer exists" in run.reason
     (entry,) = mock.journal.filter(kind="scheduled_run")
     assert entry.status == 404 and entry.request_json is None
+
+
+def test_run_now_after_the_clock_was_set_back_does_not_rerun_slots_that_ran(cloud) -> None:
+    mock, api, instance = cloud
+    schedule = make_schedule(api, instance)
+    move_to(mock, FIRST_RUN + timedelta(days=2, hours=1))  # three daily runs made
+    ran = [r.due for r in mock.schedule_runs(schedule["id"])]
+    assert ran == [FIRST_RUN + timedelta(days=n) for n in range(3)]
+    move_to(mock, FIRST_RUN + timedelta(hours=1))  # back before the second and third runs
+    answer = api.request("PUT", f"/schedules/{schedule['id']}",
+                         json_body={"schedule": {"run_now": True}})
+    assert answer.status_code == 202
+    move_to(mock, FIRST_RUN + timedelta(days=3, hours=1))
+    dues = [r.due for r in mock.schedule_runs(schedule["id"])]
+    assert dues == [*ran, FIRST_RUN + timedelta(hours=1), FIRST_RUN + timedelta(days=3)]

@@ -310,6 +310,7 @@ def _queue(cloud: Cloud, schedule: Schedule) -> None:
 def _run(due: datetime, cloud: Cloud, schedule: Schedule, generation: int) -> None:
     if schedule.generation != generation or cloud.schedules.get(schedule.id) is not schedule:
         return
+    previous = schedule.last_scheduled
     schedule.last_scheduled = due
     source = _source_of(cloud, schedule)
     if source is None:  # its instance or HA group vanished: the schedule stops
@@ -321,7 +322,9 @@ def _run(due: datetime, cloud: Cloud, schedule: Schedule, generation: int) -> No
         return
     with cloud.moment(due):
         run, request, backup = _attempt(cloud, schedule, due)
-    schedule.next_run = following_run(schedule, due)
+    # Never a slot that already ran: after the clock was set back, a run (run_now) at an
+    # earlier time is followed by the first slot after the latest one run.
+    schedule.next_run = following_run(schedule, max(due, previous) if previous else due)
     _queue(cloud, schedule)
     _remember(cloud, schedule, run, request, backup)
 
