@@ -42,6 +42,9 @@ class TokenRegistry:
         self._lock = threading.RLock()
         self._grants: dict[str, Grant] = {}
         self._issued: OrderedDict[str, None] = OrderedDict()  # identity tokens, oldest first
+        # Identity tokens evicted to keep the limit, newest last: still known to be invalid
+        # (as keystone knows an expired token), at most as many as the limit.
+        self._retired: OrderedDict[str, None] = OrderedDict()
 
     def register(
         self, token: str, project_id: str | None, roles: Iterable[str] = (), *, kept: bool = False
@@ -79,11 +82,19 @@ class TokenRegistry:
             grant = self._grants.get(token)
         return grant if grant is not None and grant.valid_at(now) else None
 
+    def retired(self, token: str, now: datetime) -> bool:
+        """Whether the identity service issued this token and it is no longer valid (expired,
+        or evicted to keep the limit): keystone answers such a token 401, in every mode."""
+        with self._lock:
+            grant = self._grants.get(token)
+            return token in self._retired or (grant is not None and not grant.valid_at(now))
+
     def reset(self) -> None:
         """Forget every token but the kept ones."""
         with self._lock:
             for token in [t for t, g in self._grants.items() if not g.kept]:
                 self._drop(token)
+            self._retired.clear()
 
     def records(self) -> list[TokenRecord]:
         """Every token, as the state export writes it."""
@@ -143,3 +154,6 @@ class TokenRegistry:
             if len(self._issued) <= limit and self._grants[oldest].valid_at(now):
                 break
             self._drop(oldest)
+            self._retired[oldest] = None
+        while len(self._retired) > limit:
+            self._retired.popitem(last=False)

@@ -191,3 +191,19 @@ def test_config_values_the_emulator_cannot_honour_are_refused_at_the_door() -> N
     mock.add_instance("p1")
     listed = client.get("/v1.0/p1/backups?datastore=mysql", headers={"X-Auth-Token": "t"})
     assert listed.status_code == 200
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_an_evicted_or_expired_identity_token_is_refused_on_every_project(strict: bool):
+    mock, client, _ = cloud(max_identity_tokens=1, strict_tokens=strict)
+    evicted, current = _login(client), _login(client)
+    for project in (PROJECT, "p2"):  # before: bound to PROJECT; now: as keystone, invalid
+        answer = client.get(f"/v1.0/{project}/backups", headers={"X-Auth-Token": evicted})
+        assert answer.status_code == 401, (project, answer.get_data(as_text=True))
+    assert client.get(f"/v1.0/{PROJECT}/backups", headers={"X-Auth-Token": current}
+                      ).status_code == 200
+    mock.clock.advance(25 * 3600)  # past its lifetime on the emulator's clock
+    assert client.get(f"/v1.0/{PROJECT}/backups", headers={"X-Auth-Token": current}
+                      ).status_code == 401
+    assert client.get(f"/v1.0/{PROJECT}/backups", headers={"X-Auth-Token": "never-issued"}
+                      ).status_code == (401 if strict else 200)

@@ -19,11 +19,12 @@ from trovemock.model.access import Caller
 
 def authenticate(host: ApiHost, request: Request, project_id: str, region: str) -> Caller:
     """Runs inside the cloud's operation: the tokens it reads are those the request sees.
-    No token, or (strict) one nobody issued: keystonemiddleware's 401. A token of another
-    project: Trove's 403."""
+    No token, an identity token that expired or was evicted, or (strict) one nobody issued:
+    keystonemiddleware's 401. A token of another project: Trove's 403."""
     token = request.headers.get("X-Auth-Token", "").strip()
-    grant = host.tokens.lookup(token, host.cloud.time) if token else None
-    if not token or (grant is None and strict_tokens(host)):
+    now = host.cloud.time
+    grant = host.tokens.lookup(token, now) if token else None
+    if not token or (grant is None and (strict_tokens(host) or host.tokens.retired(token, now))):
         if host.dialect == "rackspace":
             raise HttpError(401)  # the documents' fault format
         raise HttpError(response=keystone_unauthorized(request))
