@@ -94,7 +94,7 @@ def test_bad_trove_marker_arguments_error_clearly(pytester: pytest.Pytester) -> 
         [
             "*@pytest.mark.trove: unknown option 'colour'*",
             "*@pytest.mark.trove: unknown duration(s) backup_seconds; known: *",
-            "*@pytest.mark.trove: config.backup_quota must be a whole number, not 'many'*",
+            "*@pytest.mark.trove: config.backup_quota must be a whole number*, not 'many'*",
             "*@pytest.mark.trove: *aws*",
         ]
     )
