@@ -8,6 +8,7 @@ without importing each other.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -104,3 +105,30 @@ class FaultDecider(Protocol):
     """Decides whether a fault rule answers a request (`trovemock.faults.FaultRules`)."""
 
     def decide(self, info: RequestInfo) -> FaultAction | None: ...
+
+
+# Secrets a journal entry never shows: database users' and root passwords, API keys. The
+# client still gets them; wherever the journal is shown (Python, control API, failure
+# reports, the request log) they read MASK, as the auth token does.
+SECRET_KEYS = frozenset({"password", "root_password", "apiKey", "api_key"})
+MASK = "***"
+_SECRET_IN_TEXT = re.compile(
+    r'("(?:password|root_password|apiKey|api_key)"\s*:\s*)"(?:[^"\\]|\\.)*"'
+)
+
+
+def masked(value: Any) -> Any:
+    """A copy of a JSON value with every secret replaced by MASK."""
+    if isinstance(value, dict):
+        return {
+            key: MASK if key in SECRET_KEYS and isinstance(item, str) else masked(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    return value
+
+
+def masked_text(text: str) -> str:
+    """The same for a body kept as text (not valid JSON, or cut short)."""
+    return _SECRET_IN_TEXT.sub(r'\1"***"', text)

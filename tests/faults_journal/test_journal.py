@@ -221,3 +221,28 @@ def test_recording_from_many_threads_loses_nothing() -> None:
     for thread in threads:
         thread.join()
     assert sorted(e.seq for e in journal.entries) == list(range(1, 1601))
+
+
+def test_the_journal_masks_passwords_where_the_client_still_gets_them() -> None:
+    from werkzeug.test import Client
+
+    from trovemock import TroveMock
+
+    mock = TroveMock()
+    client = Client(mock)
+    instance = mock.add_instance("p1").id
+    token = {"X-Auth-Token": "t"}
+    users = {"users": [{"name": "app", "password": "user-secret", "databases": []}]}
+    assert client.post(f"/v1.0/p1/instances/{instance}/users", json=users,
+                       headers=token).status_code == 202
+    root = client.post(f"/v1.0/p1/instances/{instance}/root", headers=token)
+    assert root.status_code == 200
+    assert root.json["user"]["password"] not in ("", "***")  # the client gets the password
+    broken = b'{"users": [{"name": "b", "password": "text-secret"}'  # not valid JSON
+    client.post(f"/v1.0/p1/instances/{instance}/users", data=broken, headers=token,
+                content_type="application/json")
+    shown = json.dumps(client.get("/_trovemock/journal").json)
+    for secret in ("user-secret", "text-secret", root.json["user"]["password"]):
+        assert secret not in shown
+    assert shown.count('"***"') >= 3
+    assert "user-secret" not in repr(mock.journal.entries)
