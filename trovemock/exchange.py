@@ -118,15 +118,31 @@ _SECRET_IN_TEXT = re.compile(
 
 
 def masked(value: Any) -> Any:
-    """A copy of a JSON value with every secret replaced by MASK."""
-    if isinstance(value, dict):
-        return {
-            key: MASK if key in SECRET_KEYS and isinstance(item, str) else masked(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [masked(item) for item in value]
-    return value
+    """A copy of a JSON value with every secret replaced by MASK (iterative: a body nested
+    thousands deep is copied as well as a flat one)."""
+    if not isinstance(value, dict | list):
+        return value
+    top: list[Any] = [None]
+    work: list[tuple[Any, Any, Any]] = [(value, top, 0)]  # (source, target container, slot)
+    while work:
+        source, target, slot = work.pop()
+        if isinstance(source, dict):
+            copy: Any = {}
+            for key, item in source.items():
+                if key in SECRET_KEYS and isinstance(item, str):
+                    copy[key] = MASK
+                else:
+                    copy[key] = item
+                    if isinstance(item, dict | list):
+                        work.append((item, copy, key))
+        elif isinstance(source, list):
+            copy = list(source)
+            work.extend((item, copy, n) for n, item in enumerate(source)
+                        if isinstance(item, dict | list))
+        else:
+            copy = source
+        target[slot] = copy
+    return top[0]
 
 
 def masked_text(text: str) -> str:
