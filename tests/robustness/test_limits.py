@@ -207,3 +207,22 @@ def test_an_evicted_or_expired_identity_token_is_refused_on_every_project(strict
                       ).status_code == 401
     assert client.get(f"/v1.0/{PROJECT}/backups", headers={"X-Auth-Token": "never-issued"}
                       ).status_code == (401 if strict else 200)
+
+
+def test_a_project_name_longer_than_keystones_is_refused_at_login():
+    mock, client, _ = cloud()
+    answer = client.post("/v2.0/tokens", json={"auth": {
+        "passwordCredentials": {"username": "u", "password": "pw"}, "tenantId": "x" * 65}})
+    assert answer.status_code == 400
+    assert "64" in answer.get_json()["badRequest"]["message"]
+    assert len(mock.tokens) == 0  # nothing issued
+    ok = client.post("/v2.0/tokens", json={"auth": {
+        "passwordCredentials": {"username": "u", "password": "pw"}, "tenantId": "x" * 64}})
+    assert ok.status_code == 200
+
+
+def test_paging_values_are_ascii_numbers():
+    _, client, _ = cloud()
+    answer = client.get(f"/v1.0/{PROJECT}/backups?limit=\u0665", headers={"X-Auth-Token": "t"})
+    assert answer.status_code == 400
+    assert "limit" in answer.get_json()["badRequest"]["message"]

@@ -54,6 +54,8 @@ class Ctx:
         if raw is None or raw == "":
             return default
         try:
+            if not raw.isascii() and not upstream(self.cloud.config, "paging_values"):
+                raise ValueError(raw)  # int() reads any script's digits: '٥' is not a number here
             value = int(raw)
         except ValueError:
             if upstream(self.cloud.config, "paging_values"):

@@ -101,8 +101,17 @@ def _from_token(mock: IdentityHost, token: str) -> IdentityUser:
     return user
 
 
+# Keystone's longest project (and user) name: a token's project is at most this long, so the
+# token registry, and a state export holding it, stay bounded by size as well as by count.
+MAX_NAME_LENGTH = 64
+
+
 def _scope(user: IdentityUser, requested: str | None) -> str:
     project = requested or user.project_id or user.name
+    if len(project) > MAX_NAME_LENGTH:
+        raise HttpError(
+            400, f"A project name is at most {MAX_NAME_LENGTH} characters, not {len(project)}."
+        )
     if user.project_id is not None and project != user.project_id:
         raise HttpError(401, f"User {user.name} has no access to project {project}.")
     return project
