@@ -25,7 +25,9 @@ sys.path.insert(0, str(HERE))
 
 from _common import Row, markdown  # noqa: E402
 
-BENCHMARKS = ("cycle", "create", "list", "chain", "server", "memory", "schedules", "lock")
+BENCHMARKS = (
+    "cycle", "create", "list", "chain", "server", "memory", "schedules", "lock", "journal"
+)
 README = HERE / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 BUDGET_S = 300

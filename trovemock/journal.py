@@ -3,14 +3,17 @@
 The app hands each finished exchange to `Journal.record` as a `exchange.JournalEntry`. The journal
 keeps the newest `max_entries` (10,000 by default) whose sizes add up to at most `max_bytes`
 (the cloud's `config.journal_max_bytes`, 64 MiB by default), so a long-running server does not
-grow without bound, and can be cleared or switched off (`journal.enabled = False`). An entry's
-size is its request and response bodies as sent plus a fixed `ENTRY_OVERHEAD`; a request body
-over `BODY_SHOWN_BYTES` is kept as the text of its start only (the app does that).
+grow without bound, and can be cleared or switched off (`journal.enabled = False`). An entry
+counts what it really holds in memory (`held_bytes`: its headers, query, parsed bodies as
+Python objects, every field), so the budget bounds the journal's memory, not only the bodies'
+bytes; a request body over `BODY_SHOWN_BYTES` is kept as the text of its start only, and a
+header or query value over `VALUE_SHOWN_CHARS` as its start (the app does both).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import sys
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -22,10 +25,37 @@ from trovemock.exchange import JournalEntry
 
 DEFAULT_MAX_ENTRIES = 10_000
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # without a config (Journal() on its own)
-ENTRY_OVERHEAD = 1024  # bytes counted per entry besides its bodies (headers, fields)
 BODY_SHOWN_BYTES = 65536  # larger request bodies are journaled as the text of their start
+VALUE_SHOWN_CHARS = 8192  # longer header and query values are journaled as their start
 # How many entries an assertion message shows at most (the newest ones).
 SHOWN_IN_ASSERTIONS = 20
+
+
+def held_bytes(entry: JournalEntry) -> int:
+    """The memory an entry holds: every object it refers to, counted once (iteratively, so a
+    body nested thousands deep costs no recursion)."""
+    seen: set[int] = set()
+    total = 0
+    work: list[Any] = [entry, vars(entry)]
+    while work:
+        item = work.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        total += sys.getsizeof(item)
+        if isinstance(item, dict):
+            work.extend(item.keys())
+            work.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            work.extend(item)
+    return total
+
+
+def shortened(value: str) -> str:
+    """A header or query value as the journal keeps it."""
+    if len(value) <= VALUE_SHOWN_CHARS:
+        return value
+    return value[:VALUE_SHOWN_CHARS] + f" ... (truncated, {len(value)} characters)"
 
 
 class Journal:
@@ -68,7 +98,7 @@ class Journal:
         the limits (the newest one is always kept); nothing happens when switched off."""
         if not self.enabled:
             return None
-        size = ENTRY_OVERHEAD + max(entry.size, 0)
+        size = held_bytes(entry)
         with self._lock:
             entry.seq = self._next_seq
             self._next_seq += 1

@@ -10,6 +10,7 @@ import pytest
 from werkzeug.test import Client
 
 from trovemock import Config, TroveMock
+from trovemock.journal import held_bytes
 
 PROJECT = "p1"
 TOKEN = {"X-Auth-Token": "t"}
@@ -226,3 +227,27 @@ def test_paging_values_are_ascii_numbers():
     answer = client.get(f"/v1.0/{PROJECT}/backups?limit=\u0665", headers={"X-Auth-Token": "t"})
     assert answer.status_code == 400
     assert "limit" in answer.get_json()["badRequest"]["message"]
+
+
+def test_the_journal_counts_headers_and_queries_and_keeps_long_values_short():
+    mock, client, _ = cloud(journal_max_bytes=300_000)
+    huge = "h" * 1_000_000
+    answer = client.get(f"/v1.0/{PROJECT}/backups?junk={'q' * 1_000_000}",
+                        headers={"X-Junk": huge})  # no token: refused, still journaled
+    assert answer.status_code == 401
+    entry = mock.journal.latest
+    assert entry.headers["X-Junk"].startswith("hhhh") and "truncated" in entry.headers["X-Junk"]
+    assert len(entry.headers["X-Junk"]) < 10_000 and len(entry.query["junk"]) < 10_000
+    small = client.get(f"/v1.0/{PROJECT}/backups", headers=TOKEN)
+    assert small.status_code == 200
+    sizes = [held_bytes(e) for e in mock.journal.entries]
+    assert sizes[0] > 16_000  # both shortened values are counted, with every other field
+    assert mock.journal.size_bytes == sum(sizes) <= 300_000
+
+
+def test_a_parsed_body_counts_at_its_size_in_memory_not_on_the_wire():
+    mock, client, _ = cloud()
+    body = {"backup": {"name": "b"}, "junk": [[n] for n in range(5_000)]}
+    client.post(f"/v1.0/{PROJECT}/backups", headers=TOKEN, json=body)
+    entry = mock.journal.latest
+    assert held_bytes(entry) > 10 * len(json.dumps(body))  # small lists cost far more

@@ -32,7 +32,7 @@ from trovemock.api.routes import URL_MAP
 from trovemock.api.spec import ROUTES_BY_NAME
 from trovemock.exchange import ConnectionDropped, FaultAction, JournalEntry, RequestInfo
 from trovemock.fidelity import upstream
-from trovemock.journal import BODY_SHOWN_BYTES
+from trovemock.journal import BODY_SHOWN_BYTES, shortened
 from trovemock.model.errors import DomainError, NotImplementedForDialect, UpstreamBug
 from trovemock.schema import validation_errors, validation_message
 
@@ -121,7 +121,10 @@ def _trove_response(mock: ApiHost, request: Request, region: str | None) -> Resp
             route=seen.route,
             project_id=seen.project_id,
             region=seen.region,
-            query=seen.query if seen.query is not None else dict(request.args.items()),
+            query={
+                shortened(key): shortened(value)
+                for key, value in (seen.query if seen.query is not None else request.args).items()
+            },
             headers=_safe_headers(request),
             request_json=exchange.masked(request_json),
             request_text=exchange.masked_text(request_text) if request_text else request_text,
@@ -351,7 +354,7 @@ def _json_or_none(data: bytes) -> Any:
 
 
 def _safe_headers(request: Request) -> dict[str, str]:
-    headers = dict(request.headers.items())
+    headers = {key: shortened(value) for key, value in request.headers.items()}
     for key in list(headers):
         if key.lower() in ("x-auth-token", "x-subject-token"):
             headers[key] = "***"
