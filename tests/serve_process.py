@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import selectors
 import signal
 import subprocess
@@ -24,10 +25,16 @@ EXIT_TIMEOUT = 10.0
 class ServeProcess:
     """Runs `python -m trovemock.cli serve --port 0 ARGS...` and reads the URL from its banner."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, descriptor_limit: int | None = None) -> None:
         command = [sys.executable, "-m", "trovemock.cli", "serve", "--port", "0", "--quiet"]
+
+        def limit_descriptors() -> None:  # in the child, before it runs the server
+            if descriptor_limit is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (descriptor_limit, descriptor_limit))
+
         self.proc = subprocess.Popen(
-            [*command, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0
+            [*command, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
+            preexec_fn=limit_descriptors,
         )
         try:
             self.banner = self._read_banner()

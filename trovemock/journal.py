@@ -31,23 +31,27 @@ VALUE_SHOWN_CHARS = 8192  # longer header and query values are journaled as thei
 SHOWN_IN_ASSERTIONS = 20
 
 
+_CONTAINERS = (dict, list, tuple)
+
+
 def held_bytes(entry: JournalEntry) -> int:
-    """The memory an entry holds: every object it refers to, counted once (iteratively, so a
-    body nested thousands deep costs no recursion)."""
-    seen: set[int] = set()
-    total = 0
-    work: list[Any] = [entry, vars(entry)]
+    """The memory an entry holds: the entry and every object it refers to (iteratively, so a
+    body nested thousands deep costs no recursion; an object shared twice counts twice,
+    which only overstates)."""
+    size = sys.getsizeof
+    fields_of = vars(entry)
+    total = size(entry) + size(fields_of)
+    work: list[Any] = [fields_of]
     while work:
         item = work.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        total += sys.getsizeof(item)
-        if isinstance(item, dict):
-            work.extend(item.keys())
-            work.extend(item.values())
-        elif isinstance(item, list | tuple | set | frozenset):
-            work.extend(item)
+        if item is not fields_of:
+            total += size(item)
+        children = [*item.keys(), *item.values()] if type(item) is dict else item
+        for child in children:
+            if type(child) in _CONTAINERS:
+                work.append(child)
+            else:
+                total += size(child)
     return total
 
 

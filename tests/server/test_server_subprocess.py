@@ -120,3 +120,22 @@ def test_bad_start_options_exit_2_with_a_message(args, message):
     done = subprocess.run(command, capture_output=True, text=True, timeout=30)
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_idle_connections_beyond_the_descriptor_limit_do_not_lock_out_a_client():
+    import socket
+
+    server = ServeProcess("--no-seed-demo", descriptor_limit=128)
+    host, port = server.url.removeprefix("http://").split(":")
+    idle = []
+    try:
+        for _ in range(150):  # more than the server has descriptors for, sending nothing
+            sock = socket.create_connection((host, int(port)), timeout=5)
+            idle.append(sock)
+        answer = requests.get(f"{server.url}/v1.0/p1/backups",
+                              headers={"X-Auth-Token": "t"}, timeout=10)
+        assert answer.status_code == 200
+    finally:
+        for sock in idle:
+            sock.close()
+        assert_clean_exit(server)

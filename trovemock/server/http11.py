@@ -24,6 +24,7 @@ Requests too broken to reach the app get the service's fault body from `send_err
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import logging
@@ -48,6 +49,22 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 log = logging.getLogger("trovemock")
 
 IDLE_TIMEOUT = 60.0  # seconds a kept-alive connection may wait for its next request
+EMFILE_PAUSE = 0.05  # seconds accepting pauses when out of descriptors with none to shed
+DESCRIPTOR_RESERVE = 64  # descriptors kept for files, logs and the server's own sockets
+
+
+def default_max_connections() -> int:
+    """How many connections the server holds at once: what the process's descriptor limit
+    leaves after a reserve, at most 4,096 (one thread each)."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):
+        return 1024
+    if soft == resource.RLIM_INFINITY:
+        return 4096
+    return max(8, min(4096, soft - DESCRIPTOR_RESERVE))
 REQUEST_TIMEOUT = 30.0  # seconds to receive one whole request, and to send its answer
 # A body the app did not read is drained up to this size so the connection can be reused
 # (a refused 10 MB body, say); beyond it the answer says `Connection: close`.
@@ -105,11 +122,14 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
     def handle_one_request(self) -> None:
         self.command = None  # type: ignore[assignment]  # unknown until parsed
         self._reader.deadline = time.monotonic() + self.server.idle_timeout
+        self.server.mark_idle(self.connection, idle=True)
         try:
             self.raw_requestline = self.rfile.readline(MAX_LINE + 1)
-        except TimeoutError:  # idle too long: close quietly, as after a client's close
+        except (TimeoutError, OSError):  # idle too long, or shed: close quietly
             self.close_connection = True
             return
+        finally:
+            self.server.mark_idle(self.connection, idle=False)
         if not self.raw_requestline:
             self.close_connection = True
             return
@@ -358,15 +378,67 @@ class KeepAliveServer(socketserver.ThreadingMixIn, HTTPServer):
         log_requests: bool = False,
         idle_timeout: float = IDLE_TIMEOUT,
         request_timeout: float = REQUEST_TIMEOUT,
+        max_connections: int | None = None,
     ) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.app = app
         self.log_requests = log_requests
         self.idle_timeout = idle_timeout
         self.request_timeout = request_timeout
+        self.max_connections = max_connections or default_max_connections()
         self._open: dict[socket.socket, threading.Thread] = {}
+        self._idle: dict[socket.socket, None] = {}  # waiting for a request, oldest first
+        self._closing: set[socket.socket] = set()  # shed, their threads not yet ended
         self._open_lock = threading.Lock()
         super().__init__((host, port), KeepAliveHandler)
+
+    def mark_idle(self, sock: socket.socket, *, idle: bool) -> None:
+        with self._open_lock:
+            if idle:
+                self._idle[sock] = None
+            else:
+                self._idle.pop(sock, None)
+
+    def _shed_idle(self, room: int) -> int:
+        """Close the oldest idle connections (those waiting for a request) until `room`
+        more fit; a busy connection is never cut. Returns how many were closed."""
+        shed = 0
+        with self._open_lock:
+            while self._idle and self._live() + room > self.max_connections:
+                sock = next(iter(self._idle))
+                del self._idle[sock]
+                self._closing.add(sock)  # counted out now; its thread ends shortly
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)  # its thread wakes, reads nothing, ends
+                except OSError:
+                    pass
+                shed += 1
+        return shed
+
+    def _live(self) -> int:
+        return len(self._open) - len(self._closing)
+
+    def _handle_request_noblock(self) -> None:
+        """Accept one connection. Near the connection limit the oldest idle connections make
+        room; out of descriptors (EMFILE), idle ones are shed and accepting pauses briefly
+        instead of spinning on a listening socket that stays readable."""
+        try:
+            request, client_address = self.get_request()
+        except OSError as error:
+            if error.errno in (errno.EMFILE, errno.ENFILE):
+                if not self._shed_idle(room=1):
+                    time.sleep(EMFILE_PAUSE)
+            return
+        if self._live() >= self.max_connections:
+            self._shed_idle(room=1)
+            if self._live() >= self.max_connections:  # every connection is busy
+                self.shutdown_request(request)
+                return
+        try:
+            self.process_request(request, client_address)
+        except Exception:  # noqa: BLE001 - as socketserver does: the server goes on
+            self.handle_error(request, client_address)
+            self.shutdown_request(request)
 
     @property
     def port(self) -> int:
@@ -390,6 +462,8 @@ class KeepAliveServer(socketserver.ThreadingMixIn, HTTPServer):
     def shutdown_request(self, request: Any) -> None:
         with self._open_lock:
             self._open.pop(request, None)
+            self._idle.pop(request, None)
+            self._closing.discard(request)
             super().shutdown_request(request)
 
     def close_connections(self, timeout: float = 5.0) -> None:
