@@ -94,6 +94,19 @@ class JournalEntry:
     size: int = 0  # bytes of the request and response bodies as sent (the journal's budget)
     kind: str = KIND_REQUEST  # or KIND_SCHEDULED_RUN
 
+    def __str__(self) -> str:
+        """One line: ``#3 POST /v1.0/p/backups -> 503 serviceUnavailable: ... [fault rule
+        fault-1]``."""
+        query = "&".join(f"{key}={value}" for key, value in self.query.items())
+        line = f"#{self.seq} {self.method} {self.path}{'?' + query if query else ''}"
+        line += f" -> {self.status}"
+        fault = fault_text(self.response_json) if self.status >= 400 else None
+        if fault:
+            line += f" {fault}"
+        if self.fault_rule:
+            line += f" [fault rule {self.fault_rule}]"
+        return line
+
 
 # Observers see every (dialect, JournalEntry) the app produces, journal on or off. The test
 # suite's conftest uses this to validate every response against the JSON Schemas.
@@ -148,3 +161,13 @@ def masked(value: Any) -> Any:
 def masked_text(text: str) -> str:
     """The same for a body kept as text (not valid JSON, or cut short)."""
     return _SECRET_IN_TEXT.sub(r'\1"***"', text)
+
+
+def fault_text(body: Any) -> str | None:
+    """`name: message` of a `{"<faultName>": {"code": N, "message": ...}}` body."""
+    if isinstance(body, dict) and len(body) == 1:
+        ((name, inner),) = body.items()
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            message = inner["message"]
+            return f"{name}: {message if len(message) <= 120 else message[:117] + '...'}"
+    return None

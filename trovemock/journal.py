@@ -16,7 +16,7 @@ import fnmatch
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import fields
 from typing import Any
 
@@ -71,11 +71,14 @@ class Journal:
         *,
         max_bytes: int = DEFAULT_MAX_BYTES,
         config: Config | None = None,
+        routes: Collection[str] = (),
     ) -> None:
+        """`routes`: the route names entries may have, for checking filters (none: any)."""
         for name, value in (("max_entries", max_entries), ("max_bytes", max_bytes)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a whole number >= 1")
         self.enabled = True
+        self.routes = frozenset(routes)
         self._entries: deque[JournalEntry] = deque(maxlen=max_entries)
         self._sizes: deque[int] = deque(maxlen=max_entries)  # aligned with _entries
         self._bytes = 0
@@ -148,7 +151,12 @@ class Journal:
         kind: str | None = None,
     ) -> list[JournalEntry]:
         """Entries matching every given field; `method` ignores case, `path` is a glob,
-        `kind` is "request" or "scheduled_run"."""
+        `kind` is "request" or "scheduled_run". A route name the emulator does not have is a
+        ValueError naming the ones it has (a typo would otherwise match nothing, silently)."""
+        if route is not None and self.routes and route not in self.routes:
+            raise ValueError(
+                f"unknown route {route!r}; routes: {', '.join(sorted(self.routes))}"
+            )
         return [
             entry
             for entry in self.entries
@@ -222,26 +230,8 @@ def entry_to_dict(entry: JournalEntry) -> dict[str, Any]:
 
 
 def format_entry(entry: JournalEntry) -> str:
-    """``#3 POST /v1.0/p/backups -> 503 serviceUnavailable: ... [fault fault-1]``"""
-    query = "&".join(f"{key}={value}" for key, value in entry.query.items())
-    line = f"#{entry.seq} {entry.method} {entry.path}{'?' + query if query else ''}"
-    line += f" -> {entry.status}"
-    fault = _fault_text(entry.response_json) if entry.status >= 400 else None
-    if fault:
-        line += f" {fault}"
-    if entry.fault_rule:
-        line += f" [fault rule {entry.fault_rule}]"
-    return line
-
-
-def _fault_text(body: Any) -> str | None:
-    """`name: message` of a `{"<faultName>": {"code": N, "message": ...}}` body."""
-    if isinstance(body, dict) and len(body) == 1:
-        ((name, inner),) = body.items()
-        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
-            message = inner["message"]
-            return f"{name}: {message if len(message) <= 120 else message[:117] + '...'}"
-    return None
+    """``#3 POST /v1.0/p/backups -> 503 serviceUnavailable: ... [fault rule fault-1]``"""
+    return str(entry)
 
 
 def _matches(

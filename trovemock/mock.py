@@ -9,11 +9,13 @@ from typing import Any
 from werkzeug.wrappers import Request
 
 from trovemock.api.pipeline import guarded, wsgi
+from trovemock.api.spec import ROUTES_BY_NAME
 from trovemock.checks import Fields
 from trovemock.clock import Clock, ManualClock
 from trovemock.config import Config
 from trovemock.control import app as control
 from trovemock.control.guard import CONTROL_PREFIX, ControlGuard
+from trovemock.exchange import RUN_ROUTE
 from trovemock.faults import FaultRules
 from trovemock.identity import keystone
 from trovemock.identity.accounts import Accounts
@@ -86,7 +88,7 @@ class TroveMock:
         self.tokens = TokenRegistry()
         self.accounts = Accounts()  # identity's users
         self.faults = FaultRules(config=self.config)
-        self.journal = Journal(config=self.config)
+        self.journal = Journal(config=self.config, routes=(*ROUTES_BY_NAME, RUN_ROUTE))
         self.cloud.run_hooks = ScheduledRuns(self.faults, self.journal, dialect)
         # Who may use the control API (/_trovemock/): see trovemock.control.guard.
         self.control_guard = ControlGuard()

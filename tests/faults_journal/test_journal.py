@@ -246,3 +246,25 @@ def test_the_journal_masks_passwords_where_the_client_still_gets_them() -> None:
         assert secret not in shown
     assert shown.count('"***"') >= 3
     assert "user-secret" not in repr(mock.journal.entries)
+
+
+def test_a_journal_entry_prints_as_one_line_and_unknown_filters_are_refused() -> None:
+    from werkzeug.test import Client
+
+    from trovemock import TroveMock
+
+    mock = TroveMock()
+    client = Client(mock)
+    mock.faults.add(route="backups.list", status=503, message="maintenance")
+    client.get("/v1.0/p1/backups", headers={"X-Auth-Token": "t"})
+    assert str(mock.journal.latest) == (
+        "#1 GET /v1.0/p1/backups -> 503 serviceUnavailable: maintenance [fault rule fault-1]"
+    )
+    with pytest.raises(ValueError, match="unknown route 'backup.list'; routes: .*backups.list"):
+        mock.journal.assert_called("backup.list")
+    assert len(mock.journal.assert_called("backups.list", times=1)) == 1
+    answer = client.get("/_trovemock/journal?route=backup.list")
+    assert answer.status_code == 400 and "backups.list" in answer.json["badRequest"]["message"]
+    answer = client.get("/_trovemock/journal?status=5xx")
+    assert answer.status_code == 400 and "status" in answer.json["badRequest"]["message"]
+    assert len(client.get("/_trovemock/journal?status=503").json["journal"]) == 1

@@ -381,6 +381,11 @@ def get_journal(mock: ControlTarget, request: Request) -> Response:
             f"unknown journal filter(s): {', '.join(unknown)} "
             f"(allowed: {', '.join(_JOURNAL_FILTERS)})"
         )
+    route, status = request.args.get("route"), request.args.get("status")
+    if route is not None and mock.journal.routes and route not in mock.journal.routes:
+        raise _bad(f"unknown route {route!r}; routes: {', '.join(sorted(mock.journal.routes))}")
+    if status is not None and not (status.isascii() and status.isdigit() and len(status) == 3):
+        raise _bad(f"status must be an HTTP status such as 503, not {status!r}")
     entries = mock.journal.to_dicts()
     for name, wanted in request.args.items():
         if name == "method":
