@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from werkzeug.wrappers import Request
 
 from trovemock.api.pipeline import guarded, wsgi
 from trovemock.api.spec import ROUTES_BY_NAME
 from trovemock.checks import Fields
-from trovemock.clock import Clock, ManualClock
+from trovemock.clock import Clock, ManualClock, parse_time
 from trovemock.config import Config
 from trovemock.control import app as control
 from trovemock.control.guard import CONTROL_PREFIX, ControlGuard
@@ -405,10 +405,31 @@ class TroveMock:
             return state_records.export_state(self.cloud, self.tokens.records())
 
     def import_state(self, state: dict[str, Any]) -> None:
-        """Replace the cloud with an `export_state()`; ValueError naming the place if any part
-        is refused, and then nothing changes. Identity tokens the state does not hold are
-        forgotten in the same step, so a login token never outlives its cloud."""
-        state_records.import_state(self.cloud, state, tokens=self.tokens.replace)
+        """Replace the cloud with an `export_state()`: the same records, the same config, and
+        a manual clock at the export's `now` (a system clock keeps the wall time: records
+        then sit where the export put them relative to it). ValueError naming the place if
+        any part is refused, and then nothing changes. Identity tokens the state does not
+        hold are forgotten in the same step, so a login token never outlives its cloud."""
+        staged = state_records.stage(self.cloud, state)
+        config = _config_of(state)
+        when = None
+        if getattr(self.clock, "manual", False):
+            when = parse_time(state["now"]) if isinstance(state.get("now"), str) else None
+        with self.cloud.lock:  # one step for every request
+            saved = (self.config.to_dict(), self.clock.now())
+            try:
+                if config is not None:
+                    self.config.update(config)
+                if when is not None:
+                    cast(ManualClock, self.clock).set(when)
+                with self.cloud.operation():
+                    state_records.install(self.cloud, staged)
+                    self.tokens.replace(staged.tokens)
+            except BaseException:
+                self.config.update(saved[0])
+                if when is not None:
+                    cast(ManualClock, self.clock).set(saved[1])
+                raise
 
     def _datastore(self, value: tuple[str, str] | dict[str, str]) -> Datastore:
         if isinstance(value, dict):
@@ -445,6 +466,20 @@ def _uuid_arg(value: str | None, label: str) -> str:
     except (ValueError, TypeError, AttributeError):
         pass
     raise ValueError(f"{label} must be a UUID (the API refuses other instance ids), not {value!r}")
+
+
+def _config_of(state: dict[str, Any]) -> dict[str, Any] | None:
+    """The config an export carries, checked whole (None for an export without one)."""
+    config = state.get("config")
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        raise ValueError("state.config must be an object")
+    try:
+        Config().update(config)  # checked on a scratch copy: nothing applied yet
+    except ValueError as error:
+        raise ValueError(f"state.{error}") from None
+    return config
 
 
 def _contents(

@@ -132,8 +132,8 @@ def test_an_in_process_transport_with_a_made_up_host_is_served():
 # -- body size -------------------------------------------------------------------------------
 def test_a_control_body_over_the_limit_is_413_and_changes_nothing():
     mock, client = cloud()
-    before = client.get("/_trovemock/state").data
     mock.config.update({"max_control_body_bytes": 2000})
+    before = client.get("/_trovemock/state").data  # the export holds the config too
     state = json.loads(before)
     state["instances"][0]["name"] = "n" * 5000
     answer = client.put("/_trovemock/state", json=state)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import Client
@@ -149,3 +150,35 @@ def test_random_histories_round_trip_byte_identically(dialect, steps):
     for mock in (history.mock, twin):
         mock.clock.advance(3600)
     assert _statuses(twin) == _statuses(history.mock)
+
+
+def test_a_round_trip_gives_the_same_cloud_clock_and_config() -> None:
+    from trovemock import ManualClock
+
+    golden = TroveMock(clock=ManualClock("2030-06-01T12:00:00"))
+    golden.config.update({"backup_quota": -1, "backup_building_seconds": 300})
+    instance = golden.add_instance("p1")
+    client = Client(golden)
+    created = client.post("/v1.0/p1/backups", headers={"X-Auth-Token": "t"},
+                          json={"backup": {"name": "b", "instance": instance.id}})
+    assert created.status_code == 202
+    state = golden.export_state()
+
+    fresh = TroveMock()  # its clock reads 2014, its quota is 50
+    fresh.import_state(state)
+    assert fresh.clock.now() == golden.clock.now()
+    assert fresh.config.to_dict() == golden.config.to_dict()
+    assert fresh.export_state() == state
+    fresh.clock.advance(301)
+    golden.clock.advance(301)
+    assert fresh.backups()[0].status == golden.backups()[0].status == "COMPLETED"
+
+
+def test_an_import_with_a_bad_config_changes_nothing() -> None:
+    mock = TroveMock()
+    mock.add_instance("p1")
+    before = mock.export_state()
+    state = dict(before, config={**before["config"], "page_size": 0}, instances=[])
+    with pytest.raises(ValueError, match="state.config.page_size"):
+        mock.import_state(state)
+    assert mock.export_state() == before
