@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from trovemock.model.cloud import Cloud
 from trovemock.model.entities import Backup, HAGroup, Instance, Schedule
 from trovemock.model.errors import DomainError, Unprocessable, not_found
+
+_Record = TypeVar("_Record", Backup, Instance, HAGroup)
 
 
 @dataclass(frozen=True)
@@ -32,19 +35,20 @@ class Caller:
 
 
 # -- reading --------------------------------------------------------------------------
+def _seen(caller: Caller, found: _Record | None, record_id: str) -> _Record:
+    """The one visibility rule: what the caller does not see is 404, never 403 (as Trove
+    does): another project's record for a non-admin, another region's for anyone."""
+    if found is None or not caller.sees(found):
+        raise not_found(record_id)
+    return found
+
+
 def visible_backup(cloud: Cloud, caller: Caller, backup_id: str) -> Backup:
-    """Another project's backup is 404 for a non-admin, never 403 (as Trove does)."""
-    backup = cloud.backups.get(backup_id)
-    if backup is None or not caller.sees(backup):
-        raise not_found(backup_id)
-    return backup
+    return _seen(caller, cloud.backups.get(backup_id), backup_id)
 
 
 def visible_instance(cloud: Cloud, caller: Caller, instance_id: str) -> Instance:
-    instance = cloud.instances.get(instance_id)
-    if instance is None or not caller.sees(instance):
-        raise not_found(instance_id)
-    return instance
+    return _seen(caller, cloud.instances.get(instance_id), instance_id)
 
 
 def instance_status(cloud: Cloud, owner: Instance | HAGroup) -> str:
@@ -121,14 +125,14 @@ def wrapped(message: str, width: int = 79, truncate: int | None = None, turn: in
 
 
 def visible_group(cloud: Cloud, caller: Caller, ha_id: str) -> HAGroup:
-    group = cloud.ha_groups.get(ha_id)
-    if group is None or not caller.sees(group):
-        raise not_found(ha_id)
-    return group
+    return _seen(caller, cloud.ha_groups.get(ha_id), ha_id)
 
 
 # -- reading ----------------------------------------------------------------------------------
 def visible_schedule(cloud: Cloud, caller: Caller, schedule_id: str) -> Schedule:
+    """A schedule is seen in its own project only, admins included: Rackspace's schedules
+    API has no admin view (and an admin's schedule of another project's instance is made in
+    that project)."""
     found = cloud.schedules.get(schedule_id)
     if found is None or found.region != caller.region or found.project_id != caller.project_id:
         raise not_found(schedule_id)
