@@ -122,6 +122,9 @@ def test_serve_runs_until_sigterm_and_restores_signal_handlers():
         b"GARBAGE\r\n\r\n",
         b"GET /v1.0/p/backups HTTP/9.9\r\n\r\n",
         b"\x00\x01\x02 / HTTP/1.1\r\n\r\n",
+        b"GET /v1.0/p/backups HTTP/2.0\r\n\r\n",
+        b"GET http://[/ HTTP/1.1\r\n\r\n",
+        b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n",
     ],
 )
 def test_a_request_too_broken_for_the_app_still_gets_a_fault_body(raw: bytes):
@@ -133,13 +136,37 @@ def test_a_request_too_broken_for_the_app_still_gets_a_fault_body(raw: bytes):
             answer = b""
             while chunk := sock.recv(65536):
                 answer += chunk
-    if answer.startswith(b"HTTP/"):
-        head, _, body = answer.partition(b"\r\n\r\n")
-        assert b"Content-Type: application/json" in head
-        status = int(head.split()[1])
-    else:  # no parsable version: http.server answers HTTP/0.9 style, a bare body
-        body, status = answer, None
+    assert answer.startswith(b"HTTP/1."), answer[:80]  # a status line, whatever came in
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b"Content-Type: application/json" in head
+    status = int(head.split()[1])
     fault = json.loads(body)
     (name,) = fault
     assert 400 <= fault[name]["code"] < 600 and isinstance(fault[name]["message"], str)
-    assert status in (None, fault[name]["code"])
+    assert status == fault[name]["code"]
+
+
+def _exchange(port: int, raw: bytes) -> tuple[int, bytes]:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(raw)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def test_odd_but_valid_request_lines_are_served():
+    from trovemock import TroveMock
+
+    mock = TroveMock()
+    mock.add_token("tok", "caf\u00e9")
+    with BackgroundServer(mock) as server:
+        tail = b" HTTP/1.1\r\nHost: x\r\nX-Auth-Token: tok\r\nConnection: close\r\n\r\n"
+        # a stray empty line before the request is ignored (RFC 9112 2.2)
+        assert _exchange(server.port, b"\r\nGET /v1.0/caf%C3%A9/backups" + tail)[0] == 200
+        # raw UTF-8 in the path names the same project as its percent-encoded form
+        assert _exchange(server.port, b"GET /v1.0/caf\xc3\xa9/backups" + tail)[0] == 200
+        # a path that only looks like an authority is a path: answered, not a traceback
+        status, body = _exchange(server.port, b"GET //[" + tail)
+        assert status == 404 and json.loads(body)["itemNotFound"]["code"] == 404

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable
 from http.client import HTTPMessage
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from trovemock.api.errors import fault_body
 from trovemock.exchange import ConnectionDropped
@@ -77,9 +77,13 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token: methods,
 _VERSION = re.compile(r"HTTP/(\d{1,3})\.(\d{1,3})")
 
 
-def _latin1(text: str) -> str:
-    """PEP 3333: environ strings carry the request's bytes as latin-1 characters."""
-    return text.encode("utf-8").decode("latin-1")
+def _absolute_url(target: str) -> bool:
+    """An absolute-form target (`http://host/path`) that parses."""
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return False
+    return bool(parts.scheme and parts.netloc)
 
 
 class _DeadlineReader(io.RawIOBase):
@@ -130,6 +134,12 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
             return
         finally:
             self.server.mark_idle(self.connection, idle=False)
+        if self.raw_requestline in (b"\r\n", b"\n"):  # RFC 9112 2.2: ignore one empty line
+            try:
+                self.raw_requestline = self.rfile.readline(MAX_LINE + 1)
+            except (TimeoutError, OSError):
+                self.close_connection = True
+                return
         if not self.raw_requestline:
             self.close_connection = True
             return
@@ -140,7 +150,7 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
     def parse_request(self) -> bool:
         """Parse the request line and the header section (http.server's rules: HTTP/1.0 and
         1.1, 505 from 2.0 on, 414/431 for over-long lines, `Expect: 100-continue`)."""
-        self.request_version = "HTTP/0.9"  # what send_error sees until the version is known
+        self.request_version = "HTTP/1.0"  # what send_error sees until the version is known
         self.close_connection = True
         self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
         if len(self.raw_requestline) > MAX_LINE:
@@ -161,6 +171,9 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
         self.request_version = version
         if not _TOKEN.fullmatch(method):
             self.send_error(400, f"invalid request method {method[:40]!r}")
+            return False
+        if not target.startswith("/") and not _absolute_url(target):
+            self.send_error(400, f"Bad request target ({target[:100]!r})")
             return False
         self.command, self.path = method, target
         headers = self._read_headers()
@@ -201,11 +214,13 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
 
     def make_environ(self) -> dict[str, Any]:
         """The WSGI environ of the parsed request (what werkzeug's handler builds)."""
-        target = urlsplit(self.path)
-        if not target.scheme and target.netloc:  # "//a/b" is a path, not a host
-            path = f"/{target.netloc}{target.path}"
-        else:
-            path = target.path
+        netloc = ""
+        if self.path.startswith("/"):  # origin form: "//a/b" and "//[" are paths too
+            path, _, query = self.path.partition("?")
+            path = path.partition("#")[0]
+        else:  # absolute form (checked in parse_request)
+            target = urlsplit(self.path)
+            path, query, netloc = target.path, target.query, target.netloc
         host, port = self.server.server_address[:2]
         environ: dict[str, Any] = {
             "wsgi.version": (1, 0),
@@ -217,10 +232,12 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
             "SERVER_SOFTWARE": self.server.software,
             "REQUEST_METHOD": self.command,
             "SCRIPT_NAME": "",
-            "PATH_INFO": _latin1(unquote(path)),
-            "QUERY_STRING": _latin1(target.query),
-            "REQUEST_URI": _latin1(self.path),
-            "RAW_URI": _latin1(self.path),
+            # The request line was read as latin-1: its characters are its bytes. Percent
+            # escapes become bytes too, so raw UTF-8 and its escaped form are one path.
+            "PATH_INFO": unquote_to_bytes(path.encode("latin-1")).decode("latin-1"),
+            "QUERY_STRING": query,
+            "REQUEST_URI": self.path,
+            "RAW_URI": self.path,
             "REMOTE_ADDR": self.client_address[0],
             "REMOTE_PORT": self.client_address[1],
             "SERVER_NAME": host,
@@ -236,8 +253,8 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
                 if key in environ:
                     value = f"{environ[key]},{value}"
             environ[key] = value
-        if target.scheme and target.netloc:  # an absolute URL names the host
-            environ["HTTP_HOST"] = target.netloc
+        if netloc:  # an absolute URL names the host
+            environ["HTTP_HOST"] = netloc
         return environ
 
     def run_wsgi(self) -> None:
@@ -346,9 +363,6 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
         self.log_error("code %d, message %s", code, message)
         body = json.dumps(fault_body(code, message)).encode()
         headers = [("Content-Type", "application/json")]
-        if getattr(self, "request_version", "HTTP/1.1") == "HTTP/0.9":
-            self.wfile.write(body)  # no status line exists in HTTP/0.9
-            return
         reason = self.responses.get(code, ("",))[0]
         self._send(f"{code} {reason}", headers, body, linger=False)
 
