@@ -179,10 +179,10 @@ def test_a_chunked_body_with_trailers_is_read_and_the_connection_reused(
     [
         pytest.param("Content-Length: abc\r\n", id="bad-length"),
         pytest.param("Content-Length: 3\r\nContent-Length: 4\r\n", id="two-lengths"),
-        pytest.param("Transfer-Encoding: gzip\r\n", id="not-chunked-last"),
         pytest.param("Transfer-Encoding: chunked\r\nContent-Length: 3\r\n", id="both"),
         pytest.param(" X-Folded: yes\r\n", id="line-folding"),
         pytest.param("Bad Header: yes\r\n", id="space-in-name"),
+        pytest.param("X-Split: a\rContent-Length: 3\r\n", id="bare-cr"),
     ],
 )
 def test_unreliable_framing_is_a_400_fault_and_closes(
@@ -193,6 +193,33 @@ def test_unreliable_framing_is_a_400_fault_and_closes(
     status, answer_headers, body = wire.answer()
     assert status == 400 and answer_headers["connection"] == "close"
     assert json.loads(body)["badRequest"]["code"] == 400
+    assert wire.closed_by_server()
+
+
+@pytest.mark.parametrize("coding", ["gzip", "gzip, chunked", "chunked, chunked"])
+def test_a_transfer_coding_other_than_chunked_is_a_501_and_closes(
+    server: BackgroundServer, coding: str
+) -> None:
+    wire = Wire(server.port)
+    wire.send(f"POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: {coding}\r\n\r\n".encode()
+              + b"0\r\n\r\n" + get("/smuggled"))
+    status, answer_headers, body = wire.answer()
+    assert status == 501 and answer_headers["connection"] == "close"
+    assert json.loads(body)["notImplemented"]["code"] == 501
+    assert wire.closed_by_server()
+
+
+@pytest.mark.parametrize(
+    "chunk", [b"0x4\r\nabcd\r\n", b"4;\r\nabcd\r\n", b"4;=x\r\nabcd\r\n", b"1_0\r\n"]
+)
+def test_an_invalid_chunk_header_closes_the_connection(
+    server: BackgroundServer, chunk: bytes
+) -> None:
+    wire = Wire(server.port)
+    wire.send(b"POST /read HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk
+              + b"0\r\n\r\n" + get("/smuggled"))
+    status, headers, _ = wire.answer()
+    assert status >= 400 and headers["connection"] == "close"
     assert wire.closed_by_server()
 
 

@@ -8,13 +8,28 @@ the next request, with `drain` for what the app left unread.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 MAX_LINE = 65536  # request line, each header line and each trailer line, as http.server
 
 
 class FramingError(OSError):
-    """The request body's framing is broken: the connection cannot carry another request."""
+    """The request body's framing is broken: the connection cannot carry another request.
+    `status` is the answer: 400, or 501 for a transfer coding the server does not know."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+# A chunk header: hex digits (no sign, no 0x, no underscores), then extensions made of tokens
+# (`;name` or `;name=value`, the value a token or a quoted string), RFC 9112 section 7.1.
+_TOKEN = rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_CHUNK_HEADER = re.compile(
+    rb"([0-9A-Fa-f]{1,16})((?:[ \t]*;[ \t]*" + _TOKEN
+    + rb"(?:[ \t]*=[ \t]*(?:" + _TOKEN + rb'|"(?:[^"\\\r\n]|\\.)*"))?)*)[ \t]*\r?\n'
+)
 
 
 class RequestBody(io.RawIOBase):
@@ -72,13 +87,10 @@ class RequestBody(io.RawIOBase):
         line = self._stream.readline(1024)
         if not line.endswith(b"\n"):
             raise FramingError("a chunk header is missing or too long")
-        size_text = line.split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise FramingError(f"invalid chunk size {size_text[:40]!r}") from None
-        if size < 0 or size_text[:1] in (b"-", b"+"):
-            raise FramingError("invalid chunk size")
+        header = _CHUNK_HEADER.fullmatch(line)
+        if header is None:
+            raise FramingError(f"invalid chunk header {line[:40]!r}")
+        size = int(header[1], 16)
         if size == 0:
             self._skip_trailers()
             self._done = True
@@ -128,8 +140,11 @@ def body_framing(headers: Any) -> tuple[int | None, bool]:
     ]
     lengths = {value.strip() for value in headers.get_all("Content-Length") or ()}
     if encodings:
-        if encodings[-1] != "chunked" or encodings.count("chunked") > 1:
-            raise FramingError("the request's Transfer-Encoding does not end with chunked")
+        if encodings != ["chunked"]:
+            unknown = ", ".join(e for e in encodings if e != "chunked") or "chunked twice"
+            raise FramingError(
+                f"the only transfer coding this server knows is chunked, not {unknown}", 501
+            )
         if lengths:
             raise FramingError("a request may not have both Transfer-Encoding and Content-Length")
         return None, True

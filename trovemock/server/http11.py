@@ -156,6 +156,9 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
         if len(self.raw_requestline) > MAX_LINE:
             self.send_error(414)
             return False
+        if "\r" in self.requestline:  # a bare CR inside the request line
+            self.send_error(400, "Bad request line (a bare CR)")
+            return False
         words = self.requestline.split()
         if len(words) != 3:
             self.send_error(400, f"Bad request syntax ({self.requestline[:100]!r})")
@@ -204,8 +207,9 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
                 return headers
             text = str(line, "iso-8859-1").rstrip("\r\n")
             name, colon, value = text.partition(":")
-            # RFC 9112: obsolete line folding and whitespace before the colon are refused.
-            if not colon or not _TOKEN.fullmatch(name):
+            # RFC 9112: obsolete line folding, whitespace before the colon and a bare CR (a
+            # smuggling vector behind a proxy that reads it as a line end) are refused.
+            if not colon or not _TOKEN.fullmatch(name) or "\r" in text or "\x00" in value:
                 self.send_error(400, f"Bad header line ({text[:100]!r})")
                 return None
             headers[name] = value.strip(" \t")
@@ -261,7 +265,7 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
         try:
             length, chunked = body_framing(self.headers)
         except FramingError as error:
-            self.send_error(400, str(error))
+            self.send_error(error.status, str(error))
             return
         body = RequestBody(self.rfile, length, chunked)
         environ = self.make_environ()
