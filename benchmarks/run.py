@@ -26,7 +26,8 @@ sys.path.insert(0, str(HERE))
 from _common import Row, markdown  # noqa: E402
 
 BENCHMARKS = (
-    "cycle", "create", "list", "chain", "server", "memory", "schedules", "lock", "journal"
+    "cycle", "create", "list", "chain", "server", "memory", "schedules", "lock", "journal",
+    "connections",
 )
 README = HERE / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
