@@ -170,3 +170,20 @@ def test_odd_but_valid_request_lines_are_served():
         # a path that only looks like an authority is a path: answered, not a traceback
         status, body = _exchange(server.port, b"GET //[" + tail)
         assert status == 404 and json.loads(body)["itemNotFound"]["code"] == 404
+
+
+def test_the_request_log_names_the_route_and_the_fault_rule(capfd) -> None:
+    import requests
+
+    from trovemock import TroveMock
+
+    mock = TroveMock()
+    mock.faults.add(route="backups.list", status=503, times=1)
+    with BackgroundServer(mock, log_requests=True) as server:
+        for _ in range(2):
+            requests.get(f"{server.url}/v1.0/p1/backups", headers={"X-Auth-Token": "t"},
+                         timeout=5)
+    lines = [line for line in capfd.readouterr().err.splitlines() if "/v1.0/p1/backups" in line]
+    assert len(lines) == 2
+    assert '503' in lines[0] and lines[0].endswith("route=backups.list fault=fault-1")
+    assert '200' in lines[1] and lines[1].endswith("route=backups.list")

@@ -155,6 +155,9 @@ def _handle(
         query=seen.query,
     )
     seen.action = mock.faults.decide(info)
+    # For the server's request log: which route answered, and which fault rule, if any.
+    request.environ["trovemock.route"] = seen.route
+    request.environ["trovemock.fault_rule"] = seen.action.rule_id if seen.action else None
     if seen.action is not None:
         faulted = _apply_fault(seen.action)
         if faulted is not None:

@@ -116,6 +116,7 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        self._environ: dict[str, Any] | None = None  # the current request's, for the log
         self._reader = _DeadlineReader(self.connection)
         self.rfile = io.BufferedReader(self._reader, 65536)
 
@@ -125,6 +126,7 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
 
     def handle_one_request(self) -> None:
         self.command = None  # type: ignore[assignment]  # unknown until parsed
+        self._environ = None
         self._reader.deadline = time.monotonic() + self.server.idle_timeout
         self.server.mark_idle(self.connection, idle=True)
         try:
@@ -268,7 +270,7 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
             self.send_error(error.status, str(error))
             return
         body = RequestBody(self.rfile, length, chunked)
-        environ = self.make_environ()
+        environ = self._environ = self.make_environ()
         environ["wsgi.input"] = body
         environ["wsgi.input_terminated"] = True  # the stream ends where the body ends
         answer: dict[str, Any] = {}
@@ -371,8 +373,18 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
         self._send(f"{code} {reason}", headers, body, linger=False)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        if self.server.log_requests:
-            super().log_request(code, size)
+        """The request line and status, then the route that answered and the fault rule
+        that did, when the app says so (`route=backups.create fault=fault-1`)."""
+        if not self.server.log_requests:
+            return
+        environ = getattr(self, "_environ", None) or {}
+        said = [
+            f"{label}={environ[key]}"
+            for label, key in (("route", "trovemock.route"), ("fault", "trovemock.fault_rule"))
+            if environ.get(key)
+        ]
+        self.log_message('"%s" %s %s%s', self.requestline, str(code), str(size),
+                         " " + " ".join(said) if said else "")
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.log_requests:
