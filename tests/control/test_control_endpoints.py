@@ -362,3 +362,19 @@ def test_bad_identity_user_is_400_naming_the_field(client):
     assert "password" in bad_request_message(answer)
     answer = client.post("/_trovemock/users", json={"name": "bob", "password": "x", "roles": "a"})
     assert "roles" in bad_request_message(answer)
+
+
+def test_pretty_answers_are_indented_and_otherwise_the_same() -> None:
+    from werkzeug.test import Client
+
+    from trovemock import TroveMock
+
+    client = Client(TroveMock())
+    client.get("/v1.0/p1/backups", headers={"X-Auth-Token": "t"})
+    paths = ("/_trovemock/clock", "/_trovemock/journal", "/_trovemock/journal?route=backups.list")
+    for path in paths:
+        plain = client.get(path)
+        pretty = client.get(path + ("&" if "?" in path else "?") + "pretty")
+        assert pretty.status_code == plain.status_code == 200
+        assert pretty.json == plain.json
+        assert pretty.get_data(as_text=True).startswith("{\n  ")

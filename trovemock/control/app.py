@@ -375,19 +375,20 @@ _JOURNAL_FILTERS = ("method", "route", "status", "project_id", "region", "kind")
 
 
 def get_journal(mock: ControlTarget, request: Request) -> Response:
-    unknown = sorted(set(request.args) - set(_JOURNAL_FILTERS))
+    filters = {name: value for name, value in request.args.items() if name != "pretty"}
+    unknown = sorted(set(filters) - set(_JOURNAL_FILTERS))
     if unknown:
         raise _bad(
             f"unknown journal filter(s): {', '.join(unknown)} "
             f"(allowed: {', '.join(_JOURNAL_FILTERS)})"
         )
-    route, status = request.args.get("route"), request.args.get("status")
+    route, status = filters.get("route"), filters.get("status")
     if route is not None and mock.journal.routes and route not in mock.journal.routes:
         raise _bad(f"unknown route {route!r}; routes: {', '.join(sorted(mock.journal.routes))}")
     if status is not None and not (status.isascii() and status.isdigit() and len(status) == 3):
         raise _bad(f"status must be an HTTP status such as 503, not {status!r}")
     entries = mock.journal.to_dicts()
-    for name, wanted in request.args.items():
+    for name, wanted in filters.items():
         if name == "method":
             wanted = wanted.upper()
         entries = [e for e in entries if str(e.get(name)) == wanted]
@@ -487,8 +488,12 @@ def handle(mock: ControlTarget, request: Request) -> Response:
             request,
             not_found=f"There is no control endpoint {request.path}; GET {PREFIX}/ lists them.",
         )
-        return endpoint(mock, request, **args)
+        response: Response = endpoint(mock, request, **args)
     except HttpError as error:
         return error.render()
+    if "pretty" in request.args and response.mimetype == "application/json":
+        # `?pretty`: indented for a person at a terminal (curl, a browser's view source)
+        response.set_data(json.dumps(json.loads(response.get_data()), indent=2) + "\n")
+    return response
 
 
