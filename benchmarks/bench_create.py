@@ -67,7 +67,7 @@ def trovemock_http(url: str, instance_id: str, count: int) -> float:
 def keepalive_get(count: int) -> tuple[float, float, float, float]:
     """(http.client over HTTP, werkzeug client in-process, requests over HTTP, requests
     in-process) medians of GET /backups/{id}."""
-    from conftest_plugin.wsgi_transport import WSGITransport
+    from trovemock.transport import WSGITransport
 
     mock = fast_lifecycle(TroveMock())
     instance = mock.add_instance(PROJECT)

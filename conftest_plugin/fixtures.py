@@ -70,7 +70,7 @@ def trove_session(trove: TroveMock, trove_project_id: str) -> Iterator[requests.
     )
     import requests
 
-    from .wsgi_transport import WSGITransport
+    from trovemock.transport import WSGITransport
 
     session = requests.Session()
     session.mount(SESSION_BASE_URL, WSGITransport(trove))

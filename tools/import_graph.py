@@ -34,8 +34,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("server", ("trovemock.server.", "trovemock.server")),
     ("control api", ("trovemock.control.", "trovemock.control")),
     ("facade", ("trovemock.mock",)),
-    ("faces", ("trovemock.demo", "trovemock.cli", "trovemock.contract.", "trovemock.contract",
-               "trovemock.pytest_entry", "conftest_plugin.", "conftest_plugin", "trovemock")),
+    ("faces", ("trovemock.demo", "trovemock.cli", "trovemock.transport", "trovemock.contract.",
+               "trovemock.contract", "trovemock.pytest_entry", "conftest_plugin.",
+               "conftest_plugin", "trovemock")),
 ]
 
 # Modules that import on first use, by design (start-up time, the plugin's import cost).

@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Config", "ManualClock", "RegionApp", "SystemClock", "TroveMock", "__version__"]
+__all__ = [
+    "Config", "ManualClock", "RegionApp", "SystemClock", "TroveMock", "WSGITransport",
+    "__version__",
+]
 
 _HOME = {
     "Config": "trovemock.config",
@@ -19,12 +22,14 @@ _HOME = {
     "SystemClock": "trovemock.clock",
     "RegionApp": "trovemock.mock",
     "TroveMock": "trovemock.mock",
+    "WSGITransport": "trovemock.transport",  # needs `requests`
 }
 
 if TYPE_CHECKING:
     from trovemock.clock import ManualClock, SystemClock
     from trovemock.config import Config
     from trovemock.mock import RegionApp, TroveMock
+    from trovemock.transport import WSGITransport
 
 
 def __getattr__(name: str) -> Any:

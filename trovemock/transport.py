@@ -1,7 +1,13 @@
 """A `requests` transport adapter that hands requests to a WSGI app in this process.
 
-The `trove_session` fixture mounts it, so code under test that speaks HTTP through `requests`
-reaches the emulator without opening a socket. Imported only when that fixture is used.
+Mount it on any `requests.Session` and the code that uses the session reaches the emulator
+without a socket (the `trove_session` fixture does just that):
+
+    session = requests.Session()
+    session.mount("http://trovemock.test/", WSGITransport(mock))
+    session.get("http://trovemock.test/v1.0/p1/backups", headers={"X-Auth-Token": "t"})
+
+It needs `requests`, which trovemock itself does not install.
 """
 
 from __future__ import annotations
