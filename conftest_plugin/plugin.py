@@ -26,6 +26,7 @@ from .markers import FAULTS_MARKER_HELP, TROVE_MARKER_HELP
 
 __all__ = [
     "_trove_session_server",
+    "pytest_addoption",
     "pytest_configure",
     "pytest_load_initial_conftests",
     "pytest_runtest_makereport",
@@ -58,6 +59,19 @@ def pytest_load_initial_conftests(
         early_config.pluginmanager.import_plugin(CONTRACT_PLUGIN)
 
 
+STRICT_FAULTS_INI = "trovemock_strict_faults"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        STRICT_FAULTS_INI,
+        "fail a test whose trovemock fault rules did not all fire (a rule that never fires "
+        "is almost always a wrong route, method or project in the test)",
+        type="bool",
+        default=False,
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", TROVE_MARKER_HELP)
     config.addinivalue_line("markers", FAULTS_MARKER_HELP)
@@ -69,6 +83,19 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     mock = item.stash.get(MOCK_KEY, None)
+    if (
+        mock is not None
+        and report.when == "call"
+        and report.passed
+        and item.config.getini(STRICT_FAULTS_INI)
+    ):
+        unfired = [rule.describe() for rule in mock.faults.rules if rule.fired == 0]
+        if unfired:
+            report.outcome = "failed"
+            report.longrepr = (
+                f"{STRICT_FAULTS_INI}: fault rule(s) that never fired:\n  "
+                + "\n  ".join(unfired)
+            )
     if mock is not None and report.failed:
         from .report import journal_section
 

@@ -22,4 +22,10 @@ def journal_section(mock: TroveMock) -> tuple[str, str]:
     rules = mock.faults.rules
     if rules:
         text += "\nfault rules:\n" + "\n".join("  " + rule.describe() for rule in rules)
+    unfired = [rule.id for rule in rules if rule.fired == 0]
+    if unfired:
+        text += (
+            f"\nnever fired: {', '.join(unfired)} (a rule that never fires usually names a "
+            "route, method or project the test did not use)"
+        )
     return title, text

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-SUITE = """
-import pytest
-
 # End to end: real processes, sockets or installs (slow; `pytest -m "not e2e"` leaves them out).
 pytestmark = pytest.mark.e2e
+
+SUITE = """
+import pytest
 
 URL = "/v1.0/test-project/backups"
 
@@ -87,3 +87,37 @@ def test_report_section_survives_xdist(
             "#2 GET /v1.0/test-project/backups?limit=1 -> 200",
         ]
     )
+
+
+UNFIRED = """
+def test_unfired_rule_and_a_failure(trove, trove_session):
+    trove.faults.add(route="backups.create", status=503)  # the test never creates a backup
+    trove_session.get(trove_session.trove_endpoint + "/backups")
+    assert False, "failed for another reason"
+
+def test_unfired_rule_but_passing(trove, trove_session):
+    trove.faults.add(route="backups.create", status=503)
+    trove_session.get(trove_session.trove_endpoint + "/backups")
+
+def test_every_rule_fired(trove, trove_session):
+    trove.faults.add(route="backups.list", status=503)
+    assert trove_session.get(trove_session.trove_endpoint + "/backups").status_code == 503
+"""
+
+
+def test_the_report_names_fault_rules_that_never_fired(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(UNFIRED)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*never fired: fault-1 (a rule that never fires*"])
+
+
+def test_strict_faults_fail_a_test_whose_rule_never_fired(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(UNFIRED)
+    pytester.makeini("[pytest]\ntrovemock_strict_faults = true\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines([
+        "*trovemock_strict_faults: fault rule(s) that never fired:*",
+        "*fault-1 (backups.create -> 503, fired 0 times)*",
+    ])

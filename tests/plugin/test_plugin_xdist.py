@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+# End to end: real processes, sockets or installs (slow; `pytest -m "not e2e"` leaves them out).
+pytestmark = pytest.mark.e2e
+
 SAMPLE = """
 import os
 
 import pytest
 import requests
-
-# End to end: real processes, sockets or installs (slow; `pytest -m "not e2e"` leaves them out).
-pytestmark = pytest.mark.e2e
 
 
 def record(port):
