@@ -5,7 +5,8 @@ A run is not an HTTP request, so it is described to the fault rules as the pseud
 `schedules.run` (method "RUN", path `/v1.0/<project>/schedules/<id>`), and journalled with
 `kind="scheduled_run"`, the equivalent `POST /backups` body as its request, and as its answer
 the 202 and backup a client would have seen, or the fault the create met (a fault rule's skip
-is a 503).
+is a 503). Runs a clock jump left too far behind to matter are one `elided` entry (status
+200, `{"elided": {"runs", "due", "until", "reason"}}`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from trovemock.journal import Journal
 from trovemock.model.entities import Backup, BackupRequest, Schedule, ScheduleRun
 
 SKIPPED_BY_RULE_STATUS = 503
+ELIDED_STATUS = 200  # a summary, not an answer any client saw
 _STATUS_BY_NAME = {error.__name__: status for error, status in DOMAIN_STATUS.items()}
 
 
@@ -65,6 +67,10 @@ class ScheduledRuns:
             return
         if backup is not None:
             status, reply = 202, {"backup": backup_view(backup, self.dialect)}
+        elif run.outcome == "elided":
+            status, reply = ELIDED_STATUS, {"elided": {
+                "runs": run.runs, "due": run.due, "until": run.until, "reason": run.reason,
+            }}
         elif run.error is not None:
             status = _STATUS_BY_NAME.get(run.error, 400)
             reply = fault_body(status, run.reason)

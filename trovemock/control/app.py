@@ -428,6 +428,8 @@ def get_schedule_runs(mock: ControlTarget, request: Request) -> Response:
             "backup_id": run.backup_id,
             "reason": run.reason,
             "fault_rule": run.fault_rule,
+            "runs": run.runs,
+            "until": run.until,
         }
         for run in runs
     ]})

@@ -117,6 +117,12 @@ class Cloud:
             raise RuntimeError("cloud.time is only defined inside cloud.operation()")
         return self._time
 
+    @property
+    def horizon(self) -> datetime:
+        """The moment due events are being run up to: the operation's time, read before
+        `operation` counts its depth (a scheduled run uses it to see how far behind it is)."""
+        return self._time
+
     def catch_up(self) -> None:
         """Apply transitions that became due at `time` during this operation (a shortened
         duration, a rescheduled event)."""

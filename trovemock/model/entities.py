@@ -162,18 +162,23 @@ class Schedule:
 @dataclass(frozen=True, slots=True)
 class ScheduleRun:
     """What one due run of a schedule did: `created` a backup, or `skipped` (why in
-    `reason`: the refusal an on-demand create would have met, or a fault rule)."""
+    `reason`: the refusal an on-demand create would have met, or a fault rule). `elided`
+    stands for `runs` due runs, `due` to `until`, that a clock jump left so far behind that
+    retention would have deleted their backups long before now: they were not made one by
+    one (see `model.schedules.ELIDE_BEYOND`)."""
 
     schedule_id: str
     project_id: str
     region: str
     due: datetime
-    outcome: str  # "created" or "skipped"
+    outcome: str  # "created", "skipped" or "elided"
     kind: str | None = None  # "full" or "incremental" when created
     backup_id: str | None = None
     reason: str | None = None
     error: str | None = None  # the domain error's class name when a rule refused it
     fault_rule: str | None = None
+    runs: int = 1  # the due runs this record stands for (more than 1 only when elided)
+    until: datetime | None = None  # the last of them, when elided
 
 
 @dataclass(slots=True, eq=False)

@@ -30,6 +30,11 @@ DATASTORES = ("mysql", "percona", "mariadb")
 DEFAULT_RETENTION = 2
 MIN_RETENTION = 2  # cdbclient's help: "Set the scheduled full backup retention, minimum is 2."
 EVERY_DAY = 7
+# A clock jump runs a schedule's due runs one by one only for the last year (or the span its
+# retention keeps, when longer): older runs would have made backups that retention deleted long
+# before now, so they are summed up in one `elided` record instead of made, and a jump of a
+# century costs what a jump of a year does.
+ELIDE_BEYOND = timedelta(days=366)
 SOURCE_TYPES = ("instance", "ha")
 
 # What fault rules may ask of a run (see trovemock.faults): the run's backup ends FAILED, or
@@ -320,6 +325,10 @@ def _run(due: datetime, cloud: Cloud, schedule: Schedule, generation: int) -> No
         run = _record(schedule, due, "skipped", reason=reason, error="NotFound")
         _remember(cloud, schedule, run, None, None)
         return
+    resume = _resume_after_jump(cloud, schedule, due, previous)
+    if resume is not None:
+        _elide(cloud, schedule, due, resume)
+        return
     with cloud.moment(due):
         run, request, backup = _attempt(cloud, schedule, due)
     # Never a slot that already ran: after the clock was set back, a run (run_now) at an
@@ -327,6 +336,50 @@ def _run(due: datetime, cloud: Cloud, schedule: Schedule, generation: int) -> No
     schedule.next_run = following_run(schedule, max(due, previous) if previous else due)
     _queue(cloud, schedule)
     _remember(cloud, schedule, run, request, backup)
+
+
+def _slot_step(schedule: Schedule) -> timedelta:
+    """Time between two runs: a day once started (or with a full every day), else a week."""
+    return timedelta(days=1 if schedule.started or schedule.day_of_week == EVERY_DAY else 7)
+
+
+def _resume_after_jump(
+    cloud: Cloud, schedule: Schedule, due: datetime, previous: datetime | None
+) -> datetime | None:
+    """The first slot worth running when `due` lies further behind the clock than what
+    retention could still keep (at least `ELIDE_BEYOND`); None when `due` should run."""
+    full_every = timedelta(days=1 if schedule.day_of_week == EVERY_DAY else 7)
+    keeps = full_every * (schedule.full_backup_retention + 2)
+    cutoff = cloud.horizon - max(keeps, ELIDE_BEYOND)
+    if due >= cutoff or (previous is not None and previous >= cutoff):
+        return None
+    resume = following_run(schedule, cutoff)
+    return resume if resume > due else None
+
+
+def _elide(cloud: Cloud, schedule: Schedule, due: datetime, resume: datetime) -> None:
+    step = _slot_step(schedule)
+    count = (resume - due) // step
+    last = resume - step
+    retention = schedule.full_backup_retention
+    run = ScheduleRun(
+        schedule_id=schedule.id,
+        project_id=schedule.project_id,
+        region=schedule.region,
+        due=due,
+        outcome="elided",
+        reason=(
+            f"{count} runs due from {due:%Y-%m-%dT%H:%M:%S} to {last:%Y-%m-%dT%H:%M:%S} were "
+            f"not made one by one: the clock jumped past them, and retention "
+            f"({retention} full backups) would have deleted their backups long before now."
+        ),
+        runs=count,
+        until=last,
+    )
+    schedule.last_scheduled = last
+    schedule.next_run = resume
+    _queue(cloud, schedule)
+    _remember(cloud, schedule, run, None, None)
 
 
 def _remember(

@@ -13,6 +13,7 @@ from trovemock.model.entities import BackupStrategy, Schedule, ScheduleRun
 from trovemock.model.errors import DomainError
 from trovemock.model.state import readers as fields
 
+MAX_RUNS = 10_000_000  # more due runs than the clock's whole range holds
 _RUN_TEXT = ("kind", "backup_id", "reason", "error", "fault_rule")
 
 
@@ -137,6 +138,8 @@ def _run_out(r: ScheduleRun) -> dict[str, Any]:
         "region": r.region,
         "due": _when_out(r.due),
         "outcome": r.outcome,
+        "runs": r.runs,
+        "until": _when_out(r.until),
     }
     data.update({name: getattr(r, name) for name in _RUN_TEXT})
     return data
@@ -185,13 +188,19 @@ def _schedule_in(cloud: Cloud, d: dict[str, Any], where: str) -> Schedule:
 
 def _run_in(cloud: Cloud, d: dict[str, Any], where: str) -> ScheduleRun:
     outcome = fields.text(d, "outcome", where)
-    if outcome not in ("created", "skipped"):
-        raise ValueError(f"{where}.outcome must be 'created' or 'skipped'")
+    if outcome not in ("created", "skipped", "elided"):
+        raise ValueError(f"{where}.outcome must be 'created', 'skipped' or 'elided'")
+    runs = fields.whole(d, "runs", where, optional=True)
+    runs = 1 if runs is None else runs
+    if not 1 <= runs <= MAX_RUNS or (runs > 1 and outcome != "elided"):
+        raise ValueError(f"{where}.runs must be 1, or up to {MAX_RUNS} for an elided run")
     return ScheduleRun(
         schedule_id=fields.text(d, "schedule_id", where),
         project_id=fields.text(d, "project_id", where),
         region=fields.region(cloud, d, where),
         due=fields.when(d, "due", where),
         outcome=outcome,
+        runs=runs,
+        until=fields.optional_when(d, "until", where),
         **{name: fields.optional_text(d, name, where) for name in _RUN_TEXT},
     )
