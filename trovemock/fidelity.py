@@ -53,7 +53,8 @@ _ALL = (
     Deviation(
         "wrong_method_404",
         "a known path with a method it does not route answers 404 `itemNotFound`; `/` and the "
-        "datastore version paths answer any method as GET (a 500 when it carries a body)",
+        "datastore version paths answer any method as GET (a 500 when it carries a body); "
+        "`GET .../databases/{name}` checks the instance (404), then answers 501",
         "405 `badMethod` with an `Allow` header",
         "the seeds document 405 for a wrong method",
     ),

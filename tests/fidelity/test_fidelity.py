@@ -172,3 +172,21 @@ def test_readme_deviation_table_is_the_fidelity_modules() -> None:
     assert markdown_table() in text, "regenerate with: python -m trovemock.fidelity"
     for name in DEVIATIONS:
         assert re.search(rf"`{name}`", text)
+
+
+def test_upstream_routes_database_show_to_troves_501_after_the_instance_check() -> None:
+    upstream = TroveMock(fidelity="upstream")
+    api = Api(upstream, "p1", token="tok-123")
+    upstream.add_token("tok-123", "p1")
+    instance = seed_instance(upstream, "p1")
+    fault_of(api.get(f"/instances/{instance}/databases/db1"), 501, "notImplemented")
+    assert "incapable of performing" in api.get(
+        f"/instances/{instance}/databases/db1").json["notImplemented"]["message"]
+    fault_of(api.get("/instances/99999999-9999-4999-8999-999999999999/databases/db1"),
+             404, "itemNotFound")
+    assert api.get(f"/instances/{instance}/databases/db1", token=None).status_code == 401
+    # the documented mode keeps the seeds' 405 for a method the path does not document
+    documented = TroveMock()
+    answer = Api(documented).get(f"/instances/{seed_instance(documented)}/databases/db1")
+    fault_of(answer, 405, "badMethod")
+    assert answer.headers["Allow"] == "DELETE"

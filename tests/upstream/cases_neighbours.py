@@ -324,3 +324,17 @@ case("instances.action.empty_object", Request("POST", f"/instances/{I1}/action",
      group="instances")
 case("instances.list.other_project_token", get("/instances", token="t2"), group="instances")
 case("instances.show.not_uuid", get("/instances/junk"), group="instances")
+
+
+# -- databases and users: member routes without a guest agent ------------------------------
+# Trove routes `GET .../databases/{name}` to a show that checks the instance, then answers 501.
+for label, path in {"known": f"/instances/{I1}/databases/db1",
+                    "unknown_instance": f"/instances/{UNKNOWN}/databases/db1",
+                    "other_project": f"/instances/{I2}/databases/db1"}.items():
+    case(f"databases.show.{label}", get(path), get(path, headers={"Accept": "application/json"}),
+         group="databases")
+for method, path in (("PUT", f"/instances/{I1}/databases/db1"),
+                     ("POST", f"/instances/{I1}/databases/db1"),
+                     ("PUT", f"/instances/{I1}/databases")):
+    case(f"databases.route.{method}.{path.strip('/').replace('/', '.')}",
+         Request(method, path, {"databases": [{"name": "x"}]}), group="databases")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from trovemock import exchange
@@ -28,7 +28,7 @@ from trovemock.api.errors import (
     unsupported_media_type,
 )
 from trovemock.api.host import ApiHost
-from trovemock.api.routes import URL_MAP
+from trovemock.api.routes import UPSTREAM_URL_MAP, URL_MAP
 from trovemock.api.spec import ROUTES_BY_NAME
 from trovemock.exchange import ConnectionDropped, FaultAction, JournalEntry, RequestInfo
 from trovemock.fidelity import upstream
@@ -245,6 +245,9 @@ def _route(
         name, args = adapter.match(path, method)
     except MethodNotAllowed as error:
         if upstream(mock.config, "wrong_method_404"):
+            found = _upstream_route(path, method)
+            if found is not None:
+                return found[0], found[1], None
             name, args = adapter.match(path, "GET") if "GET" in (error.valid_methods or ()) \
                 else (None, _args_of(adapter, path))
             if name in ANY_METHOD_ROUTES:  # Trove connects them without a method condition
@@ -255,6 +258,15 @@ def _route(
     except NotFound:
         return None, {}, HttpError(404)
     return name, dict(args), None
+
+
+def _upstream_route(path: str, method: str) -> tuple[str, dict[str, str]] | None:
+    """A route only real Trove has (upstream fidelity), or None."""
+    try:
+        name, args = UPSTREAM_URL_MAP.bind("trovemock").match(path, method)
+    except HTTPException:
+        return None
+    return name, dict(args)
 
 
 # Trove's routes with no method condition: any method runs the GET action.

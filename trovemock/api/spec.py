@@ -190,7 +190,15 @@ ROUTES: tuple[Route, ...] = (
           handler=strategies.delete, feature="Backup strategies (/backup_strategies)"),
 )
 
-ROUTES_BY_NAME: dict[str, Route] = {route.name: route for route in ROUTES}
+# Routes real Trove has and the documents do not: routed in upstream fidelity only (the
+# documented mode answers their paths 405, as for any method a path does not document).
+UPSTREAM_ROUTES: tuple[Route, ...] = (
+    Route("databases.show", "GET", "/instances/{instanceId}/databases/{name}", 501, None,
+          summary="Trove's database show: checks the instance, then answers 501",
+          handler=instances.show_database),
+)
+
+ROUTES_BY_NAME: dict[str, Route] = {route.name: route for route in (*ROUTES, *UPSTREAM_ROUTES)}
 
 
 def routes_for(dialect: str) -> list[Route]:

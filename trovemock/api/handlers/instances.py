@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trovemock.api.context import Ctx, Reply, page
+from trovemock.api.errors import HttpError
 from trovemock.api.views import flavor_view, flavors, instance_view
 from trovemock.exchange import OUTCOME_RESTORE_ERROR
 from trovemock.model import guest
@@ -96,6 +97,19 @@ def add_databases(ctx: Ctx) -> Reply:
 def delete_database(ctx: Ctx) -> Reply:
     model.remove_database(ctx.cloud, ctx.caller, ctx.args["instance_id"], ctx.args["name"])
     return 202, None
+
+
+# WebOb's explanation of HTTPNotImplemented, which Trove's fault wrapper sends as it is.
+WEBOB_NOT_IMPLEMENTED = (
+    "The server has either erred or is incapable of performing the requested operation."
+)
+
+
+def show_database(ctx: Ctx) -> Reply:
+    """Trove 26.0.0 routes `GET .../databases/{name}` (upstream fidelity only) to a show that
+    checks the instance (404 when the caller cannot see it), then answers 501."""
+    visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
+    raise HttpError(501, WEBOB_NOT_IMPLEMENTED)
 
 
 def users(ctx: Ctx) -> Reply:
