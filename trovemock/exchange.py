@@ -71,6 +71,12 @@ class ConnectionDropped(ConnectionError):
     server closes the socket without answering; in-process callers see the exception."""
 
 
+DELIVERY_SENT = "sent"
+DELIVERY_DROPPED = "dropped"
+DELIVERY_GAVE_UP = "gave_up"
+DELIVERIES = (DELIVERY_SENT, DELIVERY_DROPPED, DELIVERY_GAVE_UP)
+
+
 @dataclass
 class JournalEntry:
     """One request/response pair as recorded by the app."""
@@ -93,16 +99,25 @@ class JournalEntry:
     duration_ms: float = 0.0
     size: int = 0  # bytes of the request and response bodies as sent (the journal's budget)
     kind: str = KIND_REQUEST  # or KIND_SCHEDULED_RUN
+    # What reached the client: DELIVERY_SENT, DELIVERY_DROPPED (a fault rule closed the
+    # connection: no answer, status 0) or DELIVERY_GAVE_UP (the client's timeout ran out
+    # first: the request was handled, its answer never read).
+    delivery: str = "sent"
 
     def __str__(self) -> str:
         """One line: ``#3 POST /v1.0/p/backups -> 503 serviceUnavailable: ... [fault rule
         fault-1]``."""
         query = "&".join(f"{key}={value}" for key, value in self.query.items())
         line = f"#{self.seq} {self.method} {self.path}{'?' + query if query else ''}"
-        line += f" -> {self.status}"
+        if self.delivery == DELIVERY_DROPPED:
+            line += " -> dropped: the connection was closed without an answer"
+        else:
+            line += f" -> {self.status}"
         fault = fault_text(self.response_json) if self.status >= 400 else None
         if fault:
             line += f" {fault}"
+        if self.delivery == DELIVERY_GAVE_UP:
+            line += " (the client gave up waiting)"
         if self.fault_rule:
             line += f" [fault rule {self.fault_rule}]"
         return line

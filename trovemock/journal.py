@@ -21,7 +21,7 @@ from dataclasses import fields
 from typing import Any
 
 from trovemock.config import Config
-from trovemock.exchange import JournalEntry
+from trovemock.exchange import DELIVERIES, JournalEntry
 
 DEFAULT_MAX_ENTRIES = 10_000
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # without a config (Journal() on its own)
@@ -149,19 +149,24 @@ class Journal:
         region: str | None = None,
         path: str | None = None,
         kind: str | None = None,
+        delivery: str | None = None,
     ) -> list[JournalEntry]:
         """Entries matching every given field; `method` ignores case, `path` is a glob,
-        `kind` is "request" or "scheduled_run". A route name the emulator does not have is a
-        ValueError naming the ones it has (a typo would otherwise match nothing, silently)."""
+        `kind` is "request" or "scheduled_run", `delivery` "sent", "dropped" or "gave_up". A
+        route name the emulator does not have is a ValueError naming the ones it has (a typo
+        would otherwise match nothing, silently)."""
         if route is not None and self.routes and route not in self.routes:
             raise ValueError(
                 f"unknown route {route!r}; routes: {', '.join(sorted(self.routes))}"
             )
+        if delivery is not None and delivery not in DELIVERIES:
+            raise ValueError(f"delivery must be one of {', '.join(DELIVERIES)}, not {delivery!r}")
         return [
             entry
             for entry in self.entries
             if _matches(entry, method, route, status, project_id, region, path)
             and (kind is None or entry.kind == kind)
+            and (delivery is None or entry.delivery == delivery)
         ]
 
     def last(self, n: int = 1) -> list[JournalEntry]:

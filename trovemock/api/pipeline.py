@@ -97,6 +97,9 @@ def _trove_response(mock: ApiHost, request: Request, region: str | None) -> Resp
         when = mock.clock.now()
         response, reply_json = _handle(mock, request, region, seen)
     except ConnectionDropped:
+        if mock.journal.enabled:
+            _record(mock, _entry(request, seen, when, started, None, None,
+                                 exchange.DELIVERY_DROPPED))
         raise
     except DomainError as error:
         response, reply_json = _fault_and_body(domain_fault(error))
@@ -107,36 +110,48 @@ def _trove_response(mock: ApiHost, request: Request, region: str | None) -> Resp
         response, reply_json = _fault_and_body(internal_fault())
     if not (mock.journal.enabled or exchange.response_observers):
         return response  # nobody reads the entry: skip building it on the hot path
+    _record(mock, _entry(request, seen, when, started, response, reply_json,
+                         exchange.DELIVERY_SENT))
+    return response
+
+
+def _entry(
+    request: Request,
+    seen: _Exchange,
+    when: Any,
+    started: float,
+    response: Response | None,
+    reply_json: Any,
+    delivery: str,
+) -> JournalEntry:
+    """The journal's record of one request (`response` None: no answer was sent)."""
     request_json, request_text = seen.request_json, seen.request_text
     if seen.body_bytes > BODY_SHOWN_BYTES:  # keep the start of a big body, as text only
         request_json = None
         request_text = seen.body_head.decode("utf-8", "replace") + " ... (truncated)"
-    _record(
-        mock,
-        JournalEntry(
-            seq=0,
-            time=when,
-            method=request.method,
-            path=seen.path,
-            route=seen.route,
-            project_id=seen.project_id,
-            region=seen.region,
-            query={
-                shortened(key): shortened(value)
-                for key, value in (seen.query if seen.query is not None else request.args).items()
-            },
-            headers=_safe_headers(request),
-            request_json=exchange.masked(request_json),
-            request_text=exchange.masked_text(request_text) if request_text else request_text,
-            status=response.status_code,
-            response_json=exchange.masked(reply_json),
-            response_headers=dict(response.headers.items()),
-            fault_rule=seen.action.rule_id if seen.action is not None else None,
-            duration_ms=(time.perf_counter() - started) * 1000,
-            size=seen.body_bytes + (response.content_length or 0),
-        ),
+    return JournalEntry(
+        seq=0,
+        time=when,
+        method=request.method,
+        path=seen.path,
+        route=seen.route,
+        project_id=seen.project_id,
+        region=seen.region,
+        query={
+            shortened(key): shortened(value)
+            for key, value in (seen.query if seen.query is not None else request.args).items()
+        },
+        headers=_safe_headers(request),
+        request_json=exchange.masked(request_json),
+        request_text=exchange.masked_text(request_text) if request_text else request_text,
+        status=response.status_code if response is not None else 0,
+        response_json=exchange.masked(reply_json),
+        response_headers=dict(response.headers.items()) if response is not None else {},
+        fault_rule=seen.action.rule_id if seen.action is not None else None,
+        duration_ms=(time.perf_counter() - started) * 1000,
+        size=seen.body_bytes + ((response.content_length or 0) if response is not None else 0),
+        delivery=delivery,
     )
-    return response
 
 
 def _handle(
@@ -159,6 +174,8 @@ def _handle(
     request.environ["trovemock.route"] = seen.route
     request.environ["trovemock.fault_rule"] = seen.action.rule_id if seen.action else None
     if seen.action is not None:
+        if _answers_instead(seen.action):
+            _read_for_journal(mock, request, seen)
         faulted = _apply_fault(seen.action)
         if faulted is not None:
             return _fault_and_body(faulted)
@@ -285,6 +302,20 @@ def _args_of(adapter, path: str) -> dict[str, str]:
     return {}
 
 
+def _answers_instead(action: FaultAction) -> bool:
+    """The rule answers (or drops) the request in the handler's place."""
+    return action.drop or action.status is not None or action.raw_body is not None
+
+
+def _read_for_journal(mock: ApiHost, request: Request, seen: _Exchange) -> None:
+    """Keep the body of a request a fault rule answers: the journal shows what was sent,
+    whatever the body's faults (they are the handler's to report, and it is not called)."""
+    try:
+        seen.request_json = _parse_body(mock, request, seen)
+    except (HttpError, BodyError):
+        pass
+
+
 def _apply_fault(action: FaultAction) -> Response | None:
     if action.latency:
         time.sleep(action.latency)
@@ -378,5 +409,6 @@ def _safe_headers(request: Request) -> dict[str, str]:
 
 def _record(mock: ApiHost, entry: JournalEntry) -> None:
     mock.journal.record(entry)
-    for observer in exchange.response_observers:
-        observer(mock.dialect, entry)
+    if entry.delivery != exchange.DELIVERY_DROPPED:  # observers check answers
+        for observer in exchange.response_observers:
+            observer(mock.dialect, entry)

@@ -25,6 +25,7 @@ from trovemock.checks import Fields
 from trovemock.clock import ManualClock, parse_time
 from trovemock.control.guard import CONTROL_PREFIX as PREFIX
 from trovemock.control.target import ControlTarget
+from trovemock.exchange import DELIVERIES
 from trovemock.identity import keystone as identity
 from trovemock.model.entities import BACKUP_STATUSES, HAGroup, Instance
 from trovemock.model.errors import DomainError
@@ -371,7 +372,7 @@ def remove_fault(mock: ControlTarget, request: Request, rule_id: str) -> Respons
     return _no_content()
 
 
-_JOURNAL_FILTERS = ("method", "route", "status", "project_id", "region", "kind")
+_JOURNAL_FILTERS = ("method", "route", "status", "project_id", "region", "kind", "delivery")
 
 
 def get_journal(mock: ControlTarget, request: Request) -> Response:
@@ -387,6 +388,9 @@ def get_journal(mock: ControlTarget, request: Request) -> Response:
         raise _bad(f"unknown route {route!r}; routes: {', '.join(sorted(mock.journal.routes))}")
     if status is not None and not (status.isascii() and status.isdigit() and len(status) == 3):
         raise _bad(f"status must be an HTTP status such as 503, not {status!r}")
+    delivery = filters.get("delivery")
+    if delivery is not None and delivery not in DELIVERIES:
+        raise _bad(f"delivery must be one of {', '.join(DELIVERIES)}, not {delivery!r}")
     entries = mock.journal.to_dicts()
     for name, wanted in filters.items():
         if name == "method":
