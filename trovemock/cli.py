@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from trovemock.config import DIALECTS
 
@@ -281,6 +281,11 @@ def build_mock(options: argparse.Namespace) -> TroveMock:
             mock.import_state(state)
         except ValueError as exc:
             raise ValueError(f"--state {options.state}: {exc}") from None
+        if options.start_time:  # the state sets the clock; --start-time may move it on
+            try:
+                cast(ManualClock, mock.clock).set(options.start_time)
+            except ValueError as exc:
+                raise ValueError(f"--start-time with --state {options.state}: {exc}") from None
     if demo_seeded(options):
         from trovemock.demo import seed_demo
 

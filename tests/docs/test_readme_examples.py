@@ -255,9 +255,17 @@ class Shell:
                 self.proc.wait(30)
 
 
-def _wait_for_port(port: int, timeout: float = SERVER_TIMEOUT) -> None:
+def _wait_for_port(
+    port: int, timeout: float = SERVER_TIMEOUT, process: subprocess.Popen | None = None
+) -> None:
+    """Until something listens on `port`; fails at once when `process` (the command meant to
+    start the server) has ended instead, with what it printed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            printed = process.stdout.read() if process.stdout is not None else ""
+            raise AssertionError(f"the command ended ({process.returncode}) before anything "
+                                 f"listened on port {port}:\n{printed}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
@@ -433,7 +441,7 @@ def test_the_first_command_installs_and_serves_on_a_fresh_copy(tmp_path: Path) -
             start_new_session=True,
         )
         try:
-            _wait_for_port(8779, timeout=600)
+            _wait_for_port(8779, timeout=600, process=process)
             request = urllib.request.Request(
                 "http://127.0.0.1:8779/v1.0/demo/backups", headers={"X-Auth-Token": "t"}
             )
