@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("documented", "upstream"),
         default="documented",
         help="documented (default): the API documents, Trove's bugs fixed; upstream: "
-        "bug-for-bug Trove 26.0.0 (README, 'Verified against upstream Trove')",
+        "bug-for-bug Trove 26.0.0 (docs: 'Fidelity: checked against real Trove')",
     )
     serve.add_argument(
         "--strict-tokens",
