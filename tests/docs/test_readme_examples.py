@@ -162,6 +162,19 @@ def test_every_block_runs_or_says_why_not() -> None:
     assert len(skipped) <= 12, [str(b) for b in skipped]  # each says why
 
 
+def test_a_pasted_block_waits_for_the_server_it_starts() -> None:
+    """A reader pastes a whole block: a server started with `&` must be listening before the
+    block's next command calls it."""
+    for block in blocks():
+        if block.kind not in ("shell", "skip") or block.lang not in ("sh", "console"):
+            continue
+        commands = [command for command, _ in shell_commands(block)]
+        for command, following in zip(commands, commands[1:]):
+            if SERVE.search(command) and command.split("#")[0].rstrip().endswith("&"):
+                assert following.startswith("until curl"), (
+                    f"{block}: {command!r} is not followed by a wait for the server")
+
+
 # -- shell blocks -------------------------------------------------------------------------------
 def shell_commands(block: Block) -> list[tuple[str, list[str]]]:
     """(command, the output lines the README shows under it) of a shell block."""
