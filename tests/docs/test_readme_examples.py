@@ -169,7 +169,7 @@ def test_a_pasted_block_waits_for_the_server_it_starts() -> None:
         if block.kind not in ("shell", "skip") or block.lang not in ("sh", "console"):
             continue
         commands = [command for command, _ in shell_commands(block)]
-        for command, following in zip(commands, commands[1:]):
+        for command, following in zip(commands, commands[1:], strict=False):
             if SERVE.search(command) and command.split("#")[0].rstrip().endswith("&"):
                 assert following.startswith("until curl"), (
                     f"{block}: {command!r} is not followed by a wait for the server")
