@@ -21,6 +21,7 @@ SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 APP_ROUTES_OPENSTACK = {
     "backups.list", "backups.create", "backups.show", "backups.delete", "instances.list",
     "instances.create", "instances.show", "instances.delete", "instances.action",
+    "instances.update", "instances.edit",
     "instances.backups", "databases.list", "databases.create", "databases.delete",
     "users.list", "users.create", "users.delete", "users.show", "users.update", "users.access",
     "users.passwords",

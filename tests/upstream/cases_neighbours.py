@@ -338,3 +338,21 @@ for method, path in (("PUT", f"/instances/{I1}/databases/db1"),
                      ("PUT", f"/instances/{I1}/databases")):
     case(f"databases.route.{method}.{path.strip('/').replace('/', '.')}",
          Request(method, path, {"databases": [{"name": "x"}]}), group="databases")
+
+
+# -- instance update --------------------------------------------------------------------------
+def update(body: Any, method: str = "PUT", instance: str = I1, **kw: Any) -> Request:
+    return Request(method, f"/instances/{instance}", body, **kw)
+
+
+case("instances.update.name", update({"instance": {"name": "renamed"}}), get(f"/instances/{I1}"),
+     group="instances")
+case("instances.update.name.patch", update({"instance": {"name": "patched"}}, "PATCH"),
+     get(f"/instances/{I1}"), group="instances")
+case("instances.update.two_attributes",
+     update({"instance": {"access": {"is_public": True}, "replica_of": ""}}),
+     get(f"/instances/{I1}"), group="instances")
+case("instances.update.unknown_instance", update({"instance": {"name": "x"}}, instance=UNKNOWN),
+     group="instances")
+case("instances.update.other_project", update({"instance": {"name": "x"}}, instance=I2),
+     get(f"/instances/{I2}", token="t2", project="p2"), group="instances")

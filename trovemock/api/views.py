@@ -131,7 +131,8 @@ def instance_view(
         if detail:  # Rackspace's instance show says whether a backup schedule exists
             view["schedule"] = {"enabled": has_schedule(cloud, "instance", instance.id)}
         return view
-    found = [] if just_created else addresses(instance.id)
+    public = instance.access is not None and instance.access.is_public
+    found = [] if just_created else addresses(instance.id, public)
     if upstream(cloud.config, "https_links"):
         links = [{**link, "href": as_https(link["href"])} for link in links]
         flavor["links"] = [{**link, "href": as_https(link["href"])} for link in flavor["links"]]
@@ -144,7 +145,9 @@ def instance_view(
         "flavor": flavor,
         "datastore": datastore,
         "region": instance.region,
-        "access": {"is_public": any(a["type"] == "public" for a in found)} if found else {},
+        # Trove shows the access a body set; else whether a public address exists
+        "access": instance.access.view() if instance.access is not None
+        else {"is_public": any(a["type"] == "public" for a in found)} if found else {},
     }
     if is_admin:
         view["tenant_id"] = instance.project_id

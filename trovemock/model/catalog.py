@@ -46,6 +46,7 @@ def stable_id(*parts: str) -> str:
 
 # The project network every instance's address is on (Neutron's network id in Trove's view).
 PRIVATE_NETWORK_ID = stable_id("network", "private")
+PUBLIC_NETWORK_ID = stable_id("network", "public")
 
 
 class Datastores:

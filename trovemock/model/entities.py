@@ -82,6 +82,18 @@ class Backup:
         return self.status in RUNNING
 
 
+@dataclass(frozen=True)
+class Access:
+    """Who may reach an instance: `is_public` gives it a public address (Trove's floating
+    IP); `allowed_cidrs` the networks its security group lets in (every one when empty)."""
+
+    is_public: bool = False
+    allowed_cidrs: tuple[str, ...] = ()
+
+    def view(self) -> dict[str, object]:
+        return {"is_public": self.is_public, "allowed_cidrs": list(self.allowed_cidrs)}
+
+
 @dataclass(slots=True, eq=False)
 class Instance:
     id: str
@@ -109,6 +121,9 @@ class Instance:
     # taskmanager records them once done)
     resize_flavor_id: str | None = None
     resize_volume_size: int | None = None
+    # Trove's `access`, as a create or update body set it: is_public (a floating IP, a public
+    # address) and allowed_cidrs; None when never given
+    access: Access | None = None
 
     def contents(self) -> Contents:
         return Contents(tuple(self.databases), tuple(self.users.items()))

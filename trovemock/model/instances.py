@@ -3,6 +3,7 @@ backup runs, databases and users that a restore brings back)."""
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,9 +18,9 @@ from trovemock.model.access import (
     visible_backup,
     visible_instance,
 )
-from trovemock.model.catalog import FLAVORS, PRIVATE_NETWORK_ID
+from trovemock.model.catalog import FLAVORS, PRIVATE_NETWORK_ID, PUBLIC_NETWORK_ID
 from trovemock.model.cloud import Cloud, Event
-from trovemock.model.entities import RESTORABLE, Contents, Datastore, Instance
+from trovemock.model.entities import RESTORABLE, Access, Contents, Datastore, Instance
 from trovemock.model.errors import (
     BadRequest,
     Conflict,
@@ -40,12 +41,54 @@ def volume_id(instance_id: str) -> str:
     return str(uuid.uuid5(_as_uuid(instance_id), "cinder-volume"))
 
 
-def addresses(instance_id: str) -> list[dict[str, str]]:
+def addresses(instance_id: str, public: bool = False) -> list[dict[str, str]]:
     """The instance's address on the project's private network, as Trove lists the fixed
-    IPs of the server's user ports: one private IPv4 address, stable for a given instance."""
+    IPs of the server's user ports: one private IPv4 address, stable for a given instance;
+    and, when it is public, the floating IP on the public network Trove gives it."""
     raw = _as_uuid(instance_id).bytes
     address = f"10.{raw[0]}.{raw[1]}.{1 + raw[2] % 254}"
-    return [{"address": address, "type": "private", "network": PRIVATE_NETWORK_ID}]
+    found = [{"address": address, "type": "private", "network": PRIVATE_NETWORK_ID}]
+    if public:
+        found.append({"address": f"172.24.{raw[3]}.{1 + raw[4] % 254}", "type": "public",
+                      "network": PUBLIC_NETWORK_ID})
+    return found
+
+
+def check_access(value: object) -> Access:
+    """Trove's `access` object: `is_public` a boolean, `allowed_cidrs` a list of CIDRs."""
+    if not isinstance(value, dict):
+        raise BadRequest("access must be an object such as {\"is_public\": true}.")
+    unknown = sorted(set(value) - {"is_public", "allowed_cidrs"})
+    if unknown:
+        raise BadRequest(f"access has unknown key(s): {', '.join(unknown)} (is_public, "
+                         "allowed_cidrs).")
+    public = value.get("is_public", False)
+    if not isinstance(public, bool):
+        raise BadRequest("access.is_public must be true or false.")
+    cidrs = value.get("allowed_cidrs", [])
+    if not isinstance(cidrs, list) or not all(isinstance(c, str) for c in cidrs):
+        raise BadRequest("access.allowed_cidrs must be a list of CIDRs.")
+    for cidr in cidrs:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise BadRequest(f"access.allowed_cidrs: {cidr!r} is not a CIDR.") from None
+    return Access(is_public=public, allowed_cidrs=tuple(cidrs))
+
+
+def update_instance(
+    cloud: Cloud, caller: Caller, instance_id: str, *, name: str | None,
+    access: Access | None,
+) -> None:
+    """`PUT`/`PATCH /instances/{id}`: a new name, and a new access (applied at once; Trove's
+    taskmanager moves the instance's ports)."""
+    instance = visible_instance(cloud, caller, instance_id)
+    if access is not None:
+        require_available(cloud, instance)
+        instance.access = access
+    if name is not None:
+        instance.name = name
+    instance.updated = cloud.time
 
 
 def _as_uuid(instance_id: str) -> uuid.UUID:

@@ -13,7 +13,7 @@ from trovemock.model import instances as model
 from trovemock.model import users as users_model
 from trovemock.model.access import visible_instance
 from trovemock.model.catalog import FLAVORS
-from trovemock.model.errors import NotFound
+from trovemock.model.errors import BadRequest, NotFound
 
 
 def _view(ctx: Ctx, detail: bool = True, just_created: bool = False):
@@ -42,8 +42,33 @@ def create(ctx: Ctx) -> Reply:
         backup_ref=restore["backupRef"] if restore else None,
         fail=ctx.outcome == OUTCOME_RESTORE_ERROR,
     )
+    access = model.check_access(body["access"]) if body.get("access") is not None else None
     instance = model.create_instance(ctx.cloud, ctx.caller, request)
+    instance.access = access
     return 200, {"instance": _view(ctx, just_created=True)(instance)}
+
+
+# What `PUT /instances/{id}` may also change in Trove, and trovemock does not emulate yet.
+NOT_EMULATED_UPDATES = ("configuration", "replica_of", "slave_of", "datastore_version")
+
+
+def update(ctx: Ctx) -> Reply:
+    """`PUT` (and the deprecated `PATCH`) `/instances/{id}`: Trove takes a name plus at most
+    one other attribute."""
+    attributes = ctx.body["instance"]
+    name = attributes.get("name")
+    others = [key for key in attributes if key != "name"]
+    if len(others) > 1:
+        raise BadRequest("Only one attribute (except 'name') is allowed to update.")
+    visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
+    unsupported = [key for key in others if key in NOT_EMULATED_UPDATES]
+    if unsupported:
+        raise HttpError(501, f"Updating an instance's {unsupported[0]} is not emulated by "
+                             "trovemock yet.")
+    access = model.check_access(attributes["access"]) if "access" in attributes else None
+    model.update_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"], name=name,
+                          access=access)
+    return 202, None
 
 
 def list_(ctx: Ctx) -> Reply:

@@ -36,12 +36,15 @@ from trovemock.model.cloud import Cloud, Event
 from trovemock.model.entities import (
     BACKUP_STATUSES,
     INSTANCE_STATUSES,
+    Access,
     Backup,
     Contents,
     Datastore,
     HAGroup,
     Instance,
 )
+from trovemock.model.errors import DomainError
+from trovemock.model.instances import check_access
 from trovemock.model.state import readers as fields
 from trovemock.model.state import schedules as schedule_state
 from trovemock.tokens import TokenRecord
@@ -272,6 +275,7 @@ def _instance_out(i: Instance) -> dict[str, Any]:
         "service_reset": i.service_reset,
         "resize_flavor_id": i.resize_flavor_id,
         "resize_volume_size": i.resize_volume_size,
+        "access": i.access.view() if i.access is not None else None,
     }
 
 
@@ -389,7 +393,18 @@ def _instance_in(reader: _Reader, d: dict[str, Any], where: str) -> Instance:
         service_reset=fields.flag(d, "service_reset", where),
         resize_flavor_id=_flavor(d, "resize_flavor_id", where),
         resize_volume_size=fields.whole(d, "resize_volume_size", where, optional=True),
+        access=_access_in(d, where),
     )
+
+
+def _access_in(d: dict[str, Any], where: str) -> Access | None:
+    value = d.get("access")
+    if value is None:
+        return None
+    try:
+        return check_access(value)
+    except DomainError as error:
+        raise ValueError(f"{where}.access: {error}") from None
 
 
 def _group_in(reader: _Reader, d: dict[str, Any], where: str) -> HAGroup:
