@@ -25,6 +25,7 @@ from trovemock.api.errors import HttpError, fault_response
 from trovemock.api.routing import match, url_map
 from trovemock.checks import Fields
 from trovemock.clock import ManualClock, parse_time
+from trovemock.control import ui
 from trovemock.control.guard import CONTROL_PREFIX as PREFIX
 from trovemock.control.target import ControlTarget
 from trovemock.exchange import DELIVERIES
@@ -571,6 +572,8 @@ ROUTES = url_map(
 def handle(mock: ControlTarget, request: Request) -> Response:
     """Answer one ``/_trovemock/...`` request (errors in the service's fault format)."""
     try:
+        if ui.is_ui_path(request.path):
+            return ui.serve(mock.control_guard, request)
         mock.control_guard.check(request)
         endpoint, args = match(
             ROUTES,
