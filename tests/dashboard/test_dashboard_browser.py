@@ -207,3 +207,22 @@ def test_without_the_token_the_page_asks_for_it(browser: Any) -> None:
             assert context.cookies() == []
         finally:
             context.close()
+
+
+def test_forcing_a_status_and_durations_from_the_cloud_view(
+    server: ServeProcess, page: Watched
+) -> None:
+    seed(server)
+    backup_id = create_backup(server).json()["backup"]["id"]
+    page.open(f"{server.url}/_trovemock/ui/")
+    row = backup_row(page, backup_id, "NEW")
+    row.query_selector("input[placeholder='BUILDING s']").fill("600")
+    row.query_selector("button:text('Set durations')").click()
+    page.page.click("button[data-advance='60']")  # NEW for 1 s, then BUILDING for 600 s
+    row = backup_row(page, backup_id, "BUILDING")
+    row.query_selector("select").select_option("FAILED")
+    row.query_selector("button:text('Force')").click()
+    backup_row(page, backup_id, "FAILED")
+    shown = requests.get(f"{server.url}/v1.0/{PROJECT}/backups/{backup_id}", headers=TOKEN,
+                         timeout=5)
+    assert shown.json()["backup"]["status"] == "FAILED"

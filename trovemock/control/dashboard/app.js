@@ -201,7 +201,24 @@ function forceControls(backup) {
     }
     await refresh();
   } });
-  return el("td", {}, select, " ", button);
+  const seconds = (label) => el("input", { type: "number", min: "0", step: "any", size: 4,
+    placeholder: label, "aria-label": label + " seconds for " + backup.id, class: "seconds" });
+  const newSeconds = seconds("NEW s");
+  const buildingSeconds = seconds("BUILDING s");
+  const durations = el("button", { type: "button", text: "Set durations", onclick: async () => {
+    const body = {};
+    if (newSeconds.value !== "") body.new_seconds = Number(newSeconds.value);
+    if (buildingSeconds.value !== "") body.building_seconds = Number(buildingSeconds.value);
+    try {
+      await call("POST", "/backups/" + encodeURIComponent(backup.id) + "/durations", body);
+      report(null);
+    } catch (error) {
+      report(error);
+    }
+    await refresh();
+  } });
+  return el("td", { class: "force" }, select, " ", button, el("br"), newSeconds, " ",
+    buildingSeconds, " ", durations);
 }
 
 function backupRow(backup, depth) {
