@@ -27,6 +27,7 @@ from trovemock.checks import Fields
 from trovemock.clock import ManualClock, parse_time
 from trovemock.control import ui
 from trovemock.control.guard import CONTROL_PREFIX as PREFIX
+from trovemock.control.spec import control_openapi
 from trovemock.control.target import ControlTarget
 from trovemock.exchange import DELIVERIES
 from trovemock.identity import keystone as identity
@@ -531,7 +532,18 @@ def put_state(mock: ControlTarget, request: Request) -> Response:
 
 
 def openapi(mock: ControlTarget, request: Request) -> Response:
+    """The OpenAPI document of the Trove API of the served dialect."""
     return _json(build_openapi(mock.dialect))
+
+
+def openapi_control(mock: ControlTarget, request: Request) -> Response:
+    """The OpenAPI document of this control API."""
+    summaries = {
+        rule.endpoint.__name__: " ".join(rule.endpoint.__doc__.split()).split(". ")[0]
+        for rule in ROUTES.iter_rules()
+        if callable(rule.endpoint) and rule.endpoint.__doc__
+    }
+    return _json(control_openapi(ROUTES, summaries, _version()))
 
 
 Handler = Callable[..., Response]
@@ -564,6 +576,7 @@ ROUTES = url_map(
         (f"{PREFIX}/state", ("GET",), get_state),
         (f"{PREFIX}/state", ("PUT",), put_state),
         (f"{PREFIX}/openapi.json", ("GET",), openapi),
+        (f"{PREFIX}/openapi-control.json", ("GET",), openapi_control),
     ],
     strict_slashes=False,
 )
