@@ -592,10 +592,14 @@ function selectView(name) {
 }
 
 let busy = false;
+let again = false;
 let seenRevision = null;
 
 async function refresh(force = true) {
-  if (busy) return;
+  if (busy) {
+    again = again || force; // a click during a poll: fetch once more when it is done
+    return;
+  }
   busy = true;
   try {
     const root = await call("GET", "/");
@@ -616,6 +620,10 @@ async function refresh(force = true) {
     report(error);
   } finally {
     busy = false;
+  }
+  if (again) {
+    again = false;
+    await refresh(true);
   }
 }
 
