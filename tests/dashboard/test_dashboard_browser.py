@@ -226,3 +226,76 @@ def test_forcing_a_status_and_durations_from_the_cloud_view(
     shown = requests.get(f"{server.url}/v1.0/{PROJECT}/backups/{backup_id}", headers=TOKEN,
                          timeout=5)
     assert shown.json()["backup"]["status"] == "FAILED"
+
+
+def test_a_deep_chain_is_one_row_and_a_flat_list(server: ServeProcess, page: Watched) -> None:
+    seed(server)
+    parent = create_backup(server, "full").json()["backup"]["id"]
+    server.control("POST", "clock", {"advance": 10})
+    state = server.control("GET", "state").json()
+    template = next(b for b in state["backups"] if b["id"] == parent)
+    depth = 2000  # imported, not created one by one: the page's cost is what is measured
+    chain = []
+    for n in range(depth):
+        child = dict(template, id=f"00000000-0000-4000-8000-{n:012d}", name=f"inc-{n}",
+                     parent_id=parent, origin_id=f"00000000-0000-4000-8000-{n:012d}",
+                     order=template["order"] + n + 1)
+        chain.append(child)
+        parent = child["id"]
+    state["backups"] += chain
+    state["instances"][0]["running_backup"] = None
+    imported = requests.put(f"{server.url}/_trovemock/state", json=state, timeout=30)
+    assert imported.status_code == 204, imported.text
+    page.open(f"{server.url}/_trovemock/ui/")
+    summary = page.page.wait_for_selector("details.chain > summary")
+    assert summary.text_content() == f"{depth} incremental backup(s) in this chain"
+    assert page.page.evaluate("document.querySelectorAll('tr[data-backup]').length") == 1
+    summary.click()
+    page.page.wait_for_selector(f"tr[data-backup='{parent}']")
+    nesting = page.page.evaluate(
+        "(() => { let n = 0, e = document.querySelector(`tr[data-backup='" + parent + "']`);"
+        " while (e) { n++; e = e.parentElement; } return n; })()"
+    )
+    assert nesting < 30  # a flat list, not one level per link of the chain
+
+
+def test_export_reset_and_import_from_the_state_view(
+    server: ServeProcess, page: Watched, tmp_path: Any
+) -> None:
+    seed(server)
+    backup_id = create_backup(server, "kept").json()["backup"]["id"]
+    page.open(f"{server.url}/_trovemock/ui/")
+    page.view("state")
+    with page.page.expect_download() as download:
+        page.page.click("#state-export")
+    saved = tmp_path / "state.json"
+    download.value.save_as(saved)
+    page.page.click("#reset")
+    page.page.click("#reset-yes")
+    page.page.wait_for_selector("[data-fact='backups'] dd:text('0')")
+    page.page.set_input_files("#state-file", str(saved))
+    page.page.wait_for_selector("[data-fact='backups'] dd:text('1')")
+    page.view("cloud")
+    backup_row(page, backup_id, "NEW")
+
+    page.allow_http_errors = True  # a refused import is the point
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": 1, "backups": "not a list"}')
+    page.view("state")
+    page.page.set_input_files("#state-file", str(broken))
+    page.page.wait_for_selector("#state-error:not(:empty)")
+    assert len(server.control("GET", "state").json()["backups"]) == 1
+
+
+def test_the_strategies_view_lists_an_openstack_projects_strategy(page: Watched) -> None:
+    with ServeProcess("--clock", "manual", "--no-seed-demo", "--dialect", "openstack") as srv:
+        made = requests.post(
+            f"{srv.url}/v1.0/{PROJECT}/backup_strategies", headers=TOKEN, timeout=5,
+            json={"backup_strategy": {"swift_container": "team-backups"}},
+        )
+        assert made.status_code == 202, made.text
+        page.open(f"{srv.url}/_trovemock/ui/")
+        page.view("strategies")
+        text = page.page.text_content("#view-strategies")
+        assert "team-backups" in text and "(project-wide)" in text
+        assert page.page.text_content("[data-fact='dialect'] dd") == "openstack"

@@ -177,15 +177,21 @@ function byProject(items) {
   return groups;
 }
 
-function chainRoot(backup, byId) {
-  // the full backup an incremental chain starts from (a loop, not recursion: chains are deep)
+function chainRoot(backup, byId, roots) {
+  // the full backup an incremental chain starts from: a loop, not recursion (chains may be
+  // thousands deep), remembering each answer so a whole chain costs one walk
+  const path = [];
+  const onPath = new Set();
   let current = backup;
-  const seen = new Set();
-  while (current.parent_id && byId.has(current.parent_id) && !seen.has(current.id)) {
-    seen.add(current.id);
+  while (current.parent_id && byId.has(current.parent_id) && !roots.has(current.id)) {
+    if (onPath.has(current.id)) break;
+    onPath.add(current.id);
+    path.push(current);
     current = byId.get(current.parent_id);
   }
-  return current;
+  const root = roots.get(current.id) || current;
+  for (const step of path) roots.set(step.id, root);
+  return root;
 }
 
 function forceControls(backup) {
@@ -237,9 +243,10 @@ function backupRow(backup, depth) {
 function backupTable(backups, byId) {
   // full backups as rows; each chain's incrementals collapsed under one flat <details>
   const children = new Map();
+  const roots = new Map();
   for (const backup of backups) {
     if (backup.parent_id) {
-      const root = chainRoot(backup, byId);
+      const root = chainRoot(backup, byId, roots);
       if (!children.has(root.id)) children.set(root.id, []);
       children.get(root.id).push(backup);
     }
