@@ -299,3 +299,29 @@ def test_the_strategies_view_lists_an_openstack_projects_strategy(page: Watched)
         text = page.page.text_content("#view-strategies")
         assert "team-backups" in text and "(project-wide)" in text
         assert page.page.text_content("[data-fact='dialect'] dd") == "openstack"
+
+
+def test_the_journal_filters_by_route_status_and_unmatched(
+    server: ServeProcess, page: Watched
+) -> None:
+    seed(server)
+    assert create_backup(server).status_code == 202
+    requests.get(f"{server.url}/v1.0/{PROJECT}/backups", headers=TOKEN, timeout=5)
+    requests.get(f"{server.url}/v1.0/{PROJECT}/no-such-thing", headers=TOKEN, timeout=5)
+    page.open(f"{server.url}/_trovemock/ui/")
+    page.view("journal")
+    rows = "#journal-table tbody tr[data-seq]"
+    page.page.wait_for_selector(rows)
+    assert page.page.locator(rows).count() == 3
+    page.page.select_option("#filter-route", "backups.create")
+    assert [r.text_content() for r in page.page.query_selector_all(f"{rows} td:nth-child(5)")] \
+        == ["backups.create"]
+    page.page.select_option("#filter-route", "(unmatched)")
+    assert "/no-such-thing" in page.page.text_content(rows)
+    assert page.page.locator(rows).count() == 1
+    page.page.select_option("#filter-route", "")
+    page.page.fill("#filter-status", "200")
+    assert page.page.locator(rows).count() == 1
+    page.page.fill("#filter-status", "")
+    page.page.fill("#filter-project", "someone-else")
+    assert page.page.locator(rows).count() == 0

@@ -403,7 +403,7 @@ function renderJournal() {
   }
   const f = journalFilters();
   const shown = store.journal.filter((e) =>
-    (!f.route || e.route === f.route) && (!f.status || String(e.status) === f.status) &&
+    (!f.route || e.route === f.route || (f.route === "(unmatched)" && !e.route)) && (!f.status || String(e.status) === f.status) &&
     (!f.project || e.project_id === f.project)).slice(-JOURNAL_SHOWN).reverse();
   const body = clear($("journal-table").tBodies[0]);
   for (const entry of shown) {
