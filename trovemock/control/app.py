@@ -188,6 +188,7 @@ def index(mock: ControlTarget, request: Request) -> Response:
         "dialect": mock.dialect,
         "fidelity": mock.config.fidelity,
         "regions": list(mock.regions),
+        "routes": sorted(mock.journal.routes),  # the names fault rules and filters take
         "clock": _clock_view(mock),
         "revision": mock.revision.read(mock.clock.now()),
         "journal": {

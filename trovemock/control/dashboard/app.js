@@ -124,8 +124,15 @@ function counts() {
            faults: store.faults.length, journal: store.root ? store.root.journal.count : 0 };
 }
 
+function renderRouteNames() {
+  const list = $("route-names");
+  if (list.children.length || !store.root.routes) return;
+  list.append(...store.root.routes.map((route) => el("option", { value: route })));
+}
+
 function renderHeader() {
   const root = store.root;
+  renderRouteNames();
   const facts = [
     ["dialect", root.dialect], ["fidelity", root.fidelity], ["version", root.version],
     ["clock", root.clock.manual ? "manual" : "system"], ["revision", root.revision],
