@@ -96,6 +96,15 @@ def pytest_runtest_makereport(
                 f"{STRICT_FAULTS_INI}: fault rule(s) that never fired:\n  "
                 + "\n  ".join(unfired)
             )
+    if mock is not None and report.when == "call" and len(mock.internal_errors):
+        from .report import internal_errors_text
+
+        text = internal_errors_text(mock)
+        if report.passed:
+            report.outcome = "failed"
+            report.longrepr = text
+        else:
+            report.sections.append(("trovemock internal errors", text))
     if mock is not None and report.failed:
         from .report import journal_section
 

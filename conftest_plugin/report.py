@@ -29,3 +29,14 @@ def journal_section(mock: TroveMock) -> tuple[str, str]:
             "route, method or project the test did not use)"
         )
     return title, text
+
+
+def internal_errors_text(mock: TroveMock) -> str:
+    """Why a test that met an emulator bug fails: each request and its traceback."""
+    errors = list(mock.internal_errors)
+    head = (
+        f"trovemock answered {len(errors)} request(s) with an unexpected 500: an error inside "
+        "the emulator, not a fault rule (please report it with the traceback below; "
+        "trove.internal_errors.clear() lets a test that expects it go on)"
+    )
+    return "\n\n".join([head, *(str(error) for error in errors)])

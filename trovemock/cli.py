@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from trovemock.config import DIALECTS
 
@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("documented", "upstream"),
         default="documented",
         help="documented (default): the API documents, Trove's bugs fixed; upstream: "
-        "bug-for-bug Trove 26.0.0 (README, 'Verified against upstream Trove')",
+        "bug-for-bug Trove 26.0.0 (docs: 'Fidelity: checked against real Trove')",
     )
     serve.add_argument(
         "--strict-tokens",
@@ -281,6 +281,11 @@ def build_mock(options: argparse.Namespace) -> TroveMock:
             mock.import_state(state)
         except ValueError as exc:
             raise ValueError(f"--state {options.state}: {exc}") from None
+        if options.start_time:  # the state sets the clock; --start-time may move it on
+            try:
+                cast(ManualClock, mock.clock).set(options.start_time)
+            except ValueError as exc:
+                raise ValueError(f"--start-time with --state {options.state}: {exc}") from None
     if demo_seeded(options):
         from trovemock.demo import seed_demo
 

@@ -63,6 +63,17 @@ class Clock(Protocol):
     def now(self) -> _dt.datetime: ...
 
 
+def backwards_refusal(now: _dt.datetime, wanted: _dt.datetime) -> str:
+    """Why the manual clock does not go back unasked (one text for every face)."""
+    return (
+        f"the clock would move back from {now.isoformat()} to {wanted.isoformat()}: what the "
+        "emulator already holds (backups, instances, scheduled runs) would then have been "
+        "made in the future, and statuses never move back. Ask for it explicitly if that is "
+        "what the test wants (Python: clock.set(when, backwards=True); control API: "
+        '{"set": ..., "backwards": true}), or reset() first'
+    )
+
+
 class ManualClock:
     """A clock that moves only when told to (the default in tests)."""
 
@@ -86,10 +97,14 @@ class ManualClock:
             self._now = check_time(self._now + _dt.timedelta(seconds=seconds), "the new time")
             return self._now
 
-    def set(self, when: _dt.datetime | str) -> _dt.datetime:
-        """Jump to `when` (naive UTC or any time zone); ValueError from LATEST_TIME on."""
+    def set(self, when: _dt.datetime | str, *, backwards: bool = False) -> _dt.datetime:
+        """Jump to `when` (naive UTC or any time zone); ValueError from LATEST_TIME on, and
+        for a time before now unless `backwards` is true: what the emulator already holds
+        (backups, instances, scheduled runs) would then lie in the future."""
         parsed = check_time(parse_time(when), "the new time")
         with self._lock:
+            if parsed < self._now and not backwards:
+                raise ValueError(backwards_refusal(self._now, parsed))
             self._now = parsed
             return self._now
 

@@ -9,7 +9,10 @@ without importing each other.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import threading
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -58,12 +61,61 @@ class FaultAction:
 
     status: int | None = None  # answer with this documented status and its fault body
     message: str | None = None  # fault message; a default per status when None
-    retry_after: int | None = None  # only honoured with status 413
-    latency: float = 0.0  # seconds added before the request is handled
+    retry_after: int | None = None  # the Retry-After header (413, 429, 503)
+    gateway_body: bool = False  # a gateway's HTML page instead of the service's fault body
+    latency: float = 0.0  # seconds slept before the request is handled
+    clock_latency: float = 0.0  # seconds the emulator's clock moves before it is handled
     drop: bool = False  # close the connection without an answer (ConnectionDropped)
     raw_body: bytes | None = None  # answer with exactly these bytes (status or 200)
     outcome: str | None = None  # one of OUTCOMES
     rule_id: str | None = None  # the rule that produced it, for the journal
+
+
+@dataclass(frozen=True)
+class InternalError:
+    """An unexpected exception inside the emulator (a bug, never a fault rule): the client got
+    the service's 500; the test suite's plugin fails the test that caused it with this."""
+
+    request: str  # "GET /v1.0/p1/backups"
+    traceback: str
+
+    def __str__(self) -> str:
+        return f"{self.request}\n{self.traceback}"
+
+
+class InternalErrors:
+    """The newest `limit` internal errors of one emulated cloud (thread-safe)."""
+
+    def __init__(self, limit: int = 100) -> None:
+        self._errors: deque[InternalError] = deque(maxlen=limit)
+        self._lock = threading.Lock()
+
+    def record(self, method: str, path: str) -> None:
+        """Call from an `except` block: keeps the exception being handled."""
+        error = InternalError(f"{method} {path}", traceback.format_exc())
+        with self._lock:
+            self._errors.append(error)
+
+    def __iter__(self) -> Iterator[InternalError]:
+        with self._lock:
+            return iter(list(self._errors))
+
+    def __len__(self) -> int:
+        return len(self._errors)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._errors.clear()
+
+
+# The environ key an in-process transport puts its read timeout (seconds) under.
+CLIENT_TIMEOUT = "trovemock.client_timeout"
+
+
+class ClientGaveUp(TimeoutError):
+    """Raised out of the WSGI app when a fault rule's latency outlasted the client's timeout
+    (only in-process transports say they have one). The request was handled and journalled
+    with `delivery="gave_up"`; the transport raises its client's timeout error."""
 
 
 class ConnectionDropped(ConnectionError):

@@ -38,12 +38,25 @@ from trovemock.exchange import (
 
 # The statuses the Trove / Cloud Databases API documents for its faults.
 DOCUMENTED_STATUSES = ERROR_STATUSES  # the statuses the route table documents
+# What the gateways in front of a real deployment answer (a rate limiter, a proxy whose
+# upstream failed or timed out).
+GATEWAY_STATUSES = (429, 502, 504)
+FAULT_STATUSES = tuple(sorted((*DOCUMENTED_STATUSES, *GATEWAY_STATUSES)))
 # A raw body may also stand in for a success answer (a malformed 200 or 202).
-RAW_BODY_STATUSES = (200, 202, *DOCUMENTED_STATUSES)
-# Only 413 may carry Retry-After: python-troveclient crashes on it with any other status.
-RETRY_AFTER_STATUS = 413
+RAW_BODY_STATUSES = (200, 202, *FAULT_STATUSES)
+# The statuses HTTP lets carry Retry-After (RFC 9110 15.5.14 and 15.6.4, RFC 6585 4). 413
+# sends it by default; 429 and 503 only when the rule asks, because python-troveclient
+# (8.x) raises TypeError on Retry-After with any status but 413: asking for it reproduces
+# that crash, as a gateway that sends it would.
+RETRY_AFTER_STATUSES = (413, 429, 503)
+RETRY_AFTER_BY_DEFAULT = 413
 DEFAULT_RETRY_AFTER = 1
+# Whose body a fault status comes with: the service's fault format, or a gateway's page.
+BODY_SERVICE = "service"
+BODY_GATEWAY = "gateway"
+BODIES = (BODY_SERVICE, BODY_GATEWAY)
 MAX_LATENCY_SECONDS = 300.0
+MAX_CLOCK_LATENCY_SECONDS = 86400.0  # a day of emulated time per request
 DEFAULT_MAX_RULES = 1000  # without a config (FaultRules() on its own)
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
@@ -58,7 +71,8 @@ OUTCOME_ROUTES = {
 
 MATCH_FIELDS = ("method", "route", "path", "project_id", "region")
 LIMIT_FIELDS = ("times", "probability")
-ACTION_FIELDS = ("status", "message", "retry_after", "latency", "drop", "raw_body", "outcome")
+ACTION_FIELDS = ("status", "message", "retry_after", "body", "latency", "clock_latency", "drop",
+                 "raw_body", "outcome")
 ALL_FIELDS = ("id", *MATCH_FIELDS, *LIMIT_FIELDS, *ACTION_FIELDS, "fired")
 
 
@@ -77,7 +91,9 @@ class FaultRule:
     status: int | None = None
     message: str | None = None
     retry_after: int | None = None
+    body: str | None = None  # BODY_SERVICE or BODY_GATEWAY, with a status
     latency: float = 0.0
+    clock_latency: float = 0.0
     drop: bool = False
     raw_body: bytes | None = None
     outcome: str | None = None
@@ -109,7 +125,9 @@ class FaultRule:
             status=self.status,
             message=self.message,
             retry_after=self.retry_after,
+            gateway_body=self.body == BODY_GATEWAY,
             latency=self.latency,
+            clock_latency=self.clock_latency,
             drop=self.drop,
             raw_body=self.raw_body,
             outcome=self.outcome,
@@ -139,6 +157,8 @@ class FaultRule:
         parts = []
         if self.latency:
             parts.append(f"+{self.latency:g}s")
+        if self.clock_latency:
+            parts.append(f"+{self.clock_latency:g}s on the clock")
         if self.drop:
             parts.append("drop")
         if self.raw_body is not None:
@@ -304,7 +324,10 @@ def _build_rule(fields: dict[str, Any], taken_ids: set[str]) -> FaultRule:
         status=given.whole("status", required=False, low=100),
         message=given.text("message", required=False),
         retry_after=given.whole("retry_after", required=False, low=0),
+        body=given.one_of("body", BODIES, required=False),
         latency=given.number("latency", required=False, low=0, high=MAX_LATENCY_SECONDS) or 0.0,
+        clock_latency=given.number("clock_latency", required=False, low=0,
+                                   high=MAX_CLOCK_LATENCY_SECONDS) or 0.0,
         drop=given.flag("drop"),
         raw_body=_raw_body(given.data.get("raw_body")),
         outcome=given.one_of("outcome", OUTCOMES, required=False),
@@ -320,6 +343,7 @@ def _check_action(rule: FaultRule) -> None:
         rule.status is not None,
         rule.raw_body is not None,
         rule.latency > 0,
+        rule.clock_latency > 0,
         rule.drop,
         rule.outcome is not None,
     )
@@ -327,7 +351,8 @@ def _check_action(rule: FaultRule) -> None:
         raise ValueError("message needs a status")
     if not any(acts):
         raise ValueError(
-            "a fault rule needs an action: status, raw_body, latency, drop or outcome"
+            "a fault rule needs an action: status, raw_body, latency, clock_latency, drop or "
+            "outcome"
         )
     if rule.drop and (rule.status is not None or rule.raw_body is not None or rule.outcome):
         raise ValueError("drop closes the connection; it cannot combine with status, "
@@ -340,16 +365,24 @@ def _check_action(rule: FaultRule) -> None:
             raise ValueError(f"status with raw_body must be one of {_listed(RAW_BODY_STATUSES)}")
         if rule.message is not None:
             raise ValueError("message belongs to a fault body; raw_body is sent as given")
-    elif rule.status is not None and rule.status not in DOCUMENTED_STATUSES:
-        raise ValueError(f"status must be a documented fault status: "
-                         f"{_listed(DOCUMENTED_STATUSES)}")
+    elif rule.status is not None and rule.status not in FAULT_STATUSES:
+        raise ValueError(f"status must be a documented fault status or a gateway's: "
+                         f"{_listed(FAULT_STATUSES)}")
     if rule.retry_after is not None and (
-        rule.status != RETRY_AFTER_STATUS or rule.raw_body is not None
+        rule.status not in RETRY_AFTER_STATUSES or rule.raw_body is not None
     ):
-        raise ValueError("retry_after is only sent with status 413 (python-troveclient "
-                         "crashes on Retry-After with any other status)")
-    if rule.status == RETRY_AFTER_STATUS and rule.raw_body is None and rule.retry_after is None:
+        raise ValueError(f"retry_after goes with status {_listed(RETRY_AFTER_STATUSES)} "
+                         "(the statuses HTTP gives a Retry-After)")
+    if rule.status == RETRY_AFTER_BY_DEFAULT and rule.raw_body is None \
+            and rule.retry_after is None:
         rule.retry_after = DEFAULT_RETRY_AFTER
+    if rule.body is not None and (rule.status is None or rule.raw_body is not None):
+        raise ValueError("body chooses the page sent with a status: it needs a status and "
+                         "no raw_body")
+    if rule.status in (502, 504) and rule.body is None:
+        rule.body = BODY_GATEWAY  # the proxy answers these, not the service
+    elif rule.status is not None and rule.raw_body is None and rule.body is None:
+        rule.body = BODY_SERVICE
     if rule.outcome:
         expected = OUTCOME_ROUTES[rule.outcome]
         if rule.route is None:
@@ -358,7 +391,9 @@ def _check_action(rule: FaultRule) -> None:
             where = " or ".join(repr(route) for route in expected)
             raise ValueError(f"route: outcome {rule.outcome!r} happens on route {where}, "
                              f"not {rule.route!r}")
-    if rule.route == RUN_ROUTE and (rule.outcome is None or rule.latency or rule.method):
+    if rule.route == RUN_ROUTE and (
+        rule.outcome is None or rule.latency or rule.clock_latency or rule.method
+    ):
         raise ValueError(f"route {RUN_ROUTE!r} (scheduled backup runs, not HTTP requests) "
                          f"takes only an outcome: {OUTCOME_BACKUP_FAILED!r} or "
                          f"{OUTCOME_RUN_SKIPPED!r}, and no method or latency")

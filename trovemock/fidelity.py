@@ -4,8 +4,8 @@ A cloud's `config.fidelity` is "documented" (the default: the API documents' con
 Trove's bugs fixed) or "upstream" (bug-for-bug Trove 26.0.0 at every deviation below). The
 few places where the modes differ ask `upstream(config, NAME)`; the differential suite
 (tests/upstream) checks that each listed deviation is exactly what separates the default
-mode from real Trove, and README's "Where trovemock deliberately differs" table is generated
-from this list (`python -m trovemock.fidelity`)."""
+mode from real Trove, and the documentation's "Where trovemock deliberately differs" table
+(docs/fidelity.md) is generated from this list (`python -m trovemock.fidelity`)."""
 
 from __future__ import annotations
 
@@ -148,7 +148,7 @@ def upstream(config: _HasFidelity, name: str) -> bool:
 
 
 def markdown_table() -> str:
-    """README's table of deviations."""
+    """The documentation's table of deviations (docs/fidelity.md)."""
     lines = ["| deviation | upstream Trove 26.0.0 | trovemock (default) | why |",
              "|---|---|---|---|"]
     for d in _ALL:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any, cast
 
 from werkzeug.wrappers import Request
@@ -16,21 +17,24 @@ from trovemock.config import Config
 from trovemock.control import app as control
 from trovemock.control.guard import CONTROL_PREFIX, ControlGuard
 from trovemock.control.revision import Revision
-from trovemock.exchange import RUN_ROUTE
+from trovemock.exchange import RUN_ROUTE, InternalErrors
 from trovemock.faults import FaultRules
 from trovemock.identity import keystone
 from trovemock.identity.accounts import Accounts
 from trovemock.journal import Journal
 from trovemock.model import backups as backup_ops
 from trovemock.model import ha as ha_rules
+from trovemock.model import history
 from trovemock.model import schedules as schedule_ops
 from trovemock.model import strategies as strategy_ops
 from trovemock.model.access import Caller, instance_status
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
 from trovemock.model.entities import (
+    BACKUP_STATUSES,
     INSTANCE_STATUSES,
     Backup,
+    BackupRequest,
     BackupStrategy,
     Contents,
     Datastore,
@@ -95,6 +99,9 @@ class TroveMock:
         self.control_guard = ControlGuard()
         # Moves on every request but the control API's reads (trovemock.control.revision).
         self.revision = Revision()
+        # Unexpected exceptions answered with a 500 (emulator bugs, never fault rules): the
+        # pytest plugin fails the test that met one. reset() keeps them.
+        self.internal_errors = InternalErrors()
 
     # -- WSGI -----------------------------------------------------------------------------
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
@@ -226,6 +233,48 @@ class TroveMock:
                 volume_size=volume_size,
                 flavor_id=str(flavor_id),
             )
+
+    def add_backup(
+        self,
+        project_id: str,
+        *,
+        instance_id: str,
+        name: str | None = None,
+        description: str | None = None,
+        created: datetime | str | None = None,
+        updated: datetime | str | None = None,
+        status: str = "COMPLETED",
+        parent_id: str | None = None,
+        size: float | None = None,
+        region: str | None = None,
+    ) -> Backup:
+        """Seed a backup of `instance_id` made at `created` (default: now; never in the
+        future) that reached `status` at `updated` (default: `created`), as `POST /backups`
+        would have made it then: the same checks (the instance, `parent_id` for an
+        incremental, one running backup per instance, the quota), a refusal being a
+        ValueError with the API's message. `size` in GB (default: the instance's used
+        space). Lists place it by `updated`, as they place every backup."""
+        given = Fields({"name": name, "description": description, "status": status})
+        given.text("name", required=False)
+        given.text("description", required=False)
+        given.one_of("status", BACKUP_STATUSES)
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int | float)):
+            raise ValueError(f"size must be a number of GB, not {size!r}")
+        with self.cloud.operation() as now:
+            when = parse_time(created) if created is not None else now
+            changed = parse_time(updated) if updated is not None else when
+            caller = Caller(project_id, self.cloud.region_named(region))
+            request = BackupRequest(
+                name=name if name is not None else f"backup {when:%Y-%m-%d %H:%M}",
+                description=description,
+                instance_id=instance_id,
+                parent_id=parent_id,
+            )
+            try:
+                return history.add_backup(self.cloud, caller, request, created=when,
+                                          updated=changed, status=status, size=size)
+            except DomainError as error:
+                raise ValueError(str(error)) from None
 
     def add_datastore_version(self, kind: str, version: str) -> Datastore:
         """Register a datastore version the API then lists and accepts (as an operator's
@@ -430,15 +479,15 @@ class TroveMock:
             try:
                 if config is not None:
                     self.config.update(config)
-                if when is not None:
-                    cast(ManualClock, self.clock).set(when)
+                if when is not None:  # the whole cloud is replaced: back is fine
+                    cast(ManualClock, self.clock).set(when, backwards=True)
                 with self.cloud.operation():
                     state_records.install(self.cloud, staged)
                     self.tokens.replace(staged.tokens)
             except BaseException:
                 self.config.update(saved[0])
                 if when is not None:
-                    cast(ManualClock, self.clock).set(saved[1])
+                    cast(ManualClock, self.clock).set(saved[1], backwards=True)
                 raise
 
     def _datastore(self, value: tuple[str, str] | dict[str, str]) -> Datastore:

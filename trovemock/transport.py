@@ -23,7 +23,7 @@ from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from trovemock.exchange import ConnectionDropped
+from trovemock.exchange import CLIENT_TIMEOUT, ClientGaveUp, ConnectionDropped
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 # Headers the environ builder derives from the body itself.
@@ -32,7 +32,9 @@ _BODY_HEADERS = frozenset({"content-length", "content-type"})
 
 class WSGITransport(BaseAdapter):
     """Sends each prepared request to `app` and turns its answer into a `requests.Response`.
-    A fault rule's dropped connection surfaces as `requests.ConnectionError`, as on the wire."""
+    A fault rule's dropped connection surfaces as `requests.ConnectionError`, as on the wire,
+    and a rule's latency (`latency`, `clock_latency`) longer than the request's `timeout=` as
+    `requests.ReadTimeout`."""
 
     def __init__(self, app: WSGIApp) -> None:
         super().__init__()
@@ -66,14 +68,20 @@ class WSGITransport(BaseAdapter):
             content_type=request.headers.get("Content-Type"),
             data=body or b"",
         )
+        environ = builder.get_environ()
+        read_timeout = _read_timeout(timeout)
+        if read_timeout is not None:
+            environ[CLIENT_TIMEOUT] = read_timeout
         try:
-            app_iter, status, headers = run_wsgi_app(
-                self.app, builder.get_environ(), buffered=True
-            )
+            app_iter, status, headers = run_wsgi_app(self.app, environ, buffered=True)
             content = b"".join(app_iter)
         except ConnectionDropped as error:
             raise requests.ConnectionError(
                 f"connection closed without an answer ({error})", request=request
+            ) from error
+        except ClientGaveUp as error:
+            raise requests.ReadTimeout(
+                f"no answer within the read timeout ({error})", request=request
             ) from error
         finally:
             builder.close()
@@ -81,6 +89,13 @@ class WSGITransport(BaseAdapter):
 
     def close(self) -> None:
         """Nothing to release: there is no connection pool."""
+
+
+def _read_timeout(timeout: Any) -> float | None:
+    """requests' `timeout`: seconds, a (connect, read) pair, or None (wait for ever)."""
+    if isinstance(timeout, tuple):
+        timeout = timeout[1]
+    return float(timeout) if timeout is not None else None
 
 
 def _response(

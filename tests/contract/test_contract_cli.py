@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -75,6 +76,9 @@ def test_a_broken_deployment_exits_1_with_the_failures_in_the_table(contract_tar
       "--allow-writes needs --instance"),
      (["--url", "http://127.0.0.1:9/v1.0/p"], "--token is required (or set $TROVE_TOKEN)"),
      (["--url", "127.0.0.1:9", "--token", "t"], "--url must be an http(s) URL"),
+     (["--url", "http://127.0.0.1:9/", "--token", "t"], "--url must end in /v1.0/<project>"),
+     (["--url", "http://127.0.0.1:9/v1.0/p/backups", "--token", "t"],
+      "--url must end in /v1.0/<project>"),
      (["--token", "t"], "the following arguments are required: --url")],
 )
 def test_usage_errors_exit_2_with_a_message(args, message, capsys, monkeypatch) -> None:
@@ -133,3 +137,15 @@ def test_trovemock_contract_passes_against_trovemock_serve(served: str, tmp_path
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PASSED: 15 passed, 0 failed, 0 skipped" in result.stdout
     assert "| backups.poll.completed |" in report.read_text(encoding="utf-8")
+
+
+def test_an_endpoint_that_does_not_answer_fails_at_once_and_says_why(capsys) -> None:
+    with socket.socket() as unused:  # a loopback port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/v1.0/p1"
+    assert main(["--url", url, "--token", "t", "--request-timeout", "5"]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED: 0 passed, 1 failed" in out
+    assert f"nothing answered at {url}; check --url" in out
+    assert "not run: the endpoint did not answer" in out

@@ -1,4 +1,4 @@
-"""README.md runs as printed, in order.
+"""README.md and the documentation's pages (docs/*.md) run as printed, each in order.
 
 Every fenced block is one of:
 
@@ -48,6 +48,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 BIN = Path(sys.executable).parent
 FENCE = re.compile(
     r"^(?P<indent>[ \t]*)```(?P<lang>[\w-]*)[ \t]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
@@ -64,6 +65,7 @@ SERVER_TIMEOUT = 60.0
 
 @dataclass
 class Block:
+    path: Path
     line: int
     lang: str
     body: str
@@ -81,7 +83,7 @@ class Block:
         return "output"
 
     def __str__(self) -> str:
-        return f"README.md line {self.line} ({self.lang or 'text'})"
+        return f"{self.path.relative_to(ROOT)} line {self.line} ({self.lang or 'text'})"
 
 
 def _marker(text: str) -> dict[str, str]:
@@ -97,7 +99,12 @@ def _marker(text: str) -> dict[str, str]:
 
 
 def blocks() -> list[Block]:
-    text = README.read_text("utf-8")
+    """Every page's blocks, the README's first."""
+    return [block for page in PAGES for block in blocks_of(page)]
+
+
+def blocks_of(page: Path) -> list[Block]:
+    text = page.read_text("utf-8")
     found = []
     for match in FENCE.finditer(text):
         before = text[: match.start()]
@@ -112,6 +119,7 @@ def blocks() -> list[Block]:
         )
         found.append(
             Block(
+                path=page,
                 line=line,
                 lang=match.group("lang"),
                 body=body,
@@ -152,6 +160,19 @@ def test_every_block_runs_or_says_why_not() -> None:
     assert {"python", "pytest", "shell", "output", "skip"} <= kinds
     skipped = [block for block in found if block.kind == "skip"]
     assert len(skipped) <= 12, [str(b) for b in skipped]  # each says why
+
+
+def test_a_pasted_block_waits_for_the_server_it_starts() -> None:
+    """A reader pastes a whole block: a server started with `&` must be listening before the
+    block's next command calls it."""
+    for block in blocks():
+        if block.kind not in ("shell", "skip") or block.lang not in ("sh", "console"):
+            continue
+        commands = [command for command, _ in shell_commands(block)]
+        for command, following in zip(commands, commands[1:], strict=False):
+            if SERVE.search(command) and command.split("#")[0].rstrip().endswith("&"):
+                assert following.startswith("until curl"), (
+                    f"{block}: {command!r} is not followed by a wait for the server")
 
 
 # -- shell blocks -------------------------------------------------------------------------------
@@ -255,9 +276,17 @@ class Shell:
                 self.proc.wait(30)
 
 
-def _wait_for_port(port: int, timeout: float = SERVER_TIMEOUT) -> None:
+def _wait_for_port(
+    port: int, timeout: float = SERVER_TIMEOUT, process: subprocess.Popen | None = None
+) -> None:
+    """Until something listens on `port`; fails at once when `process` (the command meant to
+    start the server) has ended instead, with what it printed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            printed = process.stdout.read() if process.stdout is not None else ""
+            raise AssertionError(f"the command ended ({process.returncode}) before anything "
+                                 f"listened on port {port}:\n{printed}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
@@ -315,7 +344,7 @@ def run_python(block: Block, workdir: Path) -> None:
     namespace.update(given(block.marker.get("given", "")))
     if block.body.lstrip().startswith(">>>"):
         test = doctest.DocTestParser().get_doctest(
-            block.body, namespace, str(block), str(README), block.line
+            block.body, namespace, str(block), str(block.path), block.line
         )
         runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
         result = runner.run(test, out=lambda text: print(text, end=""))
@@ -365,7 +394,18 @@ def run_shell(block: Block, shell: Shell) -> None:
             )
 
 
-def test_the_readme_runs_in_order(tmp_path: Path) -> None:
+def runnable(page: Path) -> list[Block]:
+    return [block for block in blocks_of(page) if block.kind not in ("skip", "output")]
+
+
+def test_the_pages_have_at_least_20_runnable_blocks() -> None:
+    assert sum(len(runnable(page)) for page in PAGES) >= 20
+
+
+@pytest.mark.parametrize(
+    "page", [page for page in PAGES if runnable(page)], ids=lambda page: page.name
+)
+def test_the_readme_runs_in_order(page: Path, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "VIRTUAL_ENV"))}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     shell: Shell | None = None
@@ -373,9 +413,7 @@ def test_the_readme_runs_in_order(tmp_path: Path) -> None:
     ran = 0
     with readme_ports():
         try:
-            for block in blocks():
-                if block.kind in ("skip", "output"):
-                    continue
+            for block in runnable(page):
                 if block.section != section:
                     if shell is not None:
                         shell.close()
@@ -392,12 +430,12 @@ def test_the_readme_runs_in_order(tmp_path: Path) -> None:
         finally:
             if shell is not None:
                 shell.close()
-    assert ran >= 20
+    assert ran == len(runnable(page))
 
 
 # -- the two commands at the top -----------------------------------------------------------------
 def top_commands() -> list[str]:
-    first, second = [b for b in blocks() if b.section == "Start here: two commands"][:2]
+    first, second = [b for b in blocks_of(README) if b.section == "Start here: two commands"][:2]
     return [first.body.strip(), second.body.strip()]
 
 
@@ -433,7 +471,7 @@ def test_the_first_command_installs_and_serves_on_a_fresh_copy(tmp_path: Path) -
             start_new_session=True,
         )
         try:
-            _wait_for_port(8779, timeout=600)
+            _wait_for_port(8779, timeout=600, process=process)
             request = urllib.request.Request(
                 "http://127.0.0.1:8779/v1.0/demo/backups", headers={"X-Auth-Token": "t"}
             )

@@ -2,7 +2,7 @@
 bugs fixed; `fidelity="upstream"` reproduces Trove 26.0.0 bug-for-bug at each listed
 deviation (the differential suite in tests/upstream proves both against real Trove). These
 tests pin the switches users reach: the Python API, the CLI, the control API, the pytest
-marker, single deviations; and the README's table is this module's."""
+marker, single deviations; and the documentation's table is this module's."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from trovemock import TroveMock, cli
 from trovemock.config import Config
 from trovemock.fidelity import DEVIATIONS, markdown_table
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+FIDELITY_PAGE = Path(__file__).resolve().parents[2] / "docs" / "fidelity.md"
 
 
 def _api(mock: TroveMock) -> Api:
@@ -167,8 +167,8 @@ def test_admin_writes_to_every_project_as_in_trove() -> None:
     fault_of(member.post("/backups", backup_body(theirs)), 404, "itemNotFound")
 
 
-def test_readme_deviation_table_is_the_fidelity_modules() -> None:
-    text = README.read_text(encoding="utf-8")
+def test_the_documented_deviation_table_is_the_fidelity_modules() -> None:
+    text = FIDELITY_PAGE.read_text(encoding="utf-8")
     assert markdown_table() in text, "regenerate with: python -m trovemock.fidelity"
     for name in DEVIATIONS:
         assert re.search(rf"`{name}`", text)

@@ -5,6 +5,7 @@ a config field (`PUT /_trovemock/config`)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from werkzeug.test import Client
@@ -28,9 +29,8 @@ def test_every_limit_is_a_documented_config_field():
               "max_fault_rules": 1000, "max_identity_tokens": 10_000}
     shown = Client(TroveMock()).get("/_trovemock/config").get_json()
     assert {name: shown[name] for name in limits} == limits
-    with open("README.md", encoding="utf-8") as readme:
-        text = readme.read()
-    assert all(f"`{name}`" in text for name in limits)
+    text = (Path(__file__).resolve().parents[2] / "docs" / "performance.md").read_text("utf-8")
+    assert all(f"| `{name}` |" in text for name in limits)
 
 
 # -- the journal ------------------------------------------------------------------------------

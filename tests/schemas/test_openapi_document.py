@@ -22,7 +22,9 @@ APP_ROUTES_OPENSTACK = {
     "backups.list", "backups.create", "backups.show", "backups.delete", "instances.list",
     "instances.create", "instances.show", "instances.delete", "instances.action",
     "instances.backups", "databases.list", "databases.create", "databases.delete",
-    "users.list", "users.create", "users.delete", "flavors.list", "flavors.show",
+    "users.list", "users.create", "users.delete", "users.show", "users.update", "users.access",
+    "users.passwords",
+    "users.grant", "users.revoke", "flavors.list", "flavors.show",
     "root.enable", "root.show", "datastores.list", "datastores.show", "datastores.versions",
     "datastores.version", "datastores.version_by_id",
 }

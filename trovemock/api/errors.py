@@ -27,6 +27,10 @@ FAULT_NAME_OF: dict[int, str] = {
     500: "instanceFault",
     501: "notImplemented",
     503: "serviceUnavailable",
+    # What a fault rule may send for a gateway in front of the service.
+    429: "overLimit",
+    502: "badGateway",
+    504: "gatewayTimeout",
 }
 
 DEFAULT_MESSAGES = {
@@ -43,6 +47,9 @@ DEFAULT_MESSAGES = {
     500: "The server has either erred or is incapable of performing the requested operation.",
     501: "The server does not support the functionality required to fulfill the request.",
     503: "The service is not available.",
+    429: "Too many requests: slow down and retry later.",
+    502: "The gateway received an invalid answer from the service.",
+    504: "The gateway timed out waiting for the service.",
 }
 
 DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
@@ -103,6 +110,15 @@ def fault_response(
         headers=headers,
         content_type="application/json",
     )
+
+
+def gateway_page(status: int, headers: dict[str, str] | None = None) -> Response:
+    """The HTML error page a reverse proxy in front of the service sends (nginx's shape)."""
+    title = f"{status} {HTTPStatus(status).phrase}"
+    page = (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+            f"<center><h1>{title}</h1></center>\r\n<hr><center>gateway</center>\r\n"
+            "</body>\r\n</html>\r\n")
+    return Response(page, status=status, headers=headers, content_type="text/html")
 
 
 def keystone_error(

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from trovemock.clock import Clock
 from trovemock.config import Config
-from trovemock.exchange import FaultDecider
+from trovemock.exchange import FaultDecider, InternalErrors
 from trovemock.journal import Journal
 from trovemock.model.cloud import Cloud
 from trovemock.tokens import TokenRegistry
@@ -28,3 +28,5 @@ class ApiHost(Protocol):
     def tokens(self) -> TokenRegistry: ...
     @property
     def dialect(self) -> str: ...
+    @property
+    def internal_errors(self) -> InternalErrors: ...

@@ -23,6 +23,7 @@ from trovemock.api.errors import (
     HttpError,
     domain_fault,
     fault_response,
+    gateway_page,
     internal_fault,
     malformed_json,
     unsupported_media_type,
@@ -30,7 +31,14 @@ from trovemock.api.errors import (
 from trovemock.api.host import ApiHost
 from trovemock.api.routes import UPSTREAM_URL_MAP, URL_MAP
 from trovemock.api.spec import ROUTES_BY_NAME
-from trovemock.exchange import ConnectionDropped, FaultAction, JournalEntry, RequestInfo
+from trovemock.exchange import (
+    CLIENT_TIMEOUT,
+    ClientGaveUp,
+    ConnectionDropped,
+    FaultAction,
+    JournalEntry,
+    RequestInfo,
+)
 from trovemock.fidelity import upstream
 from trovemock.journal import BODY_SHOWN_BYTES, shortened
 from trovemock.model.errors import DomainError, NotImplementedForDialect, UpstreamBug
@@ -57,10 +65,13 @@ def guarded(handler: Callable[[Any, Request], Response], host: Any, request: Req
     answered with the service's 500."""
     try:
         return handler(host, request)
-    except ConnectionDropped:
+    except (ConnectionDropped, ClientGaveUp):
         raise
     except Exception:  # noqa: BLE001 - never a traceback on the wire
         log.exception("unexpected error answering %s %s", request.method, request.path)
+        errors = getattr(host, "internal_errors", None)
+        if errors is not None:
+            errors.record(request.method, request.path)
         return internal_fault()
 
 
@@ -87,6 +98,7 @@ class _Exchange:
     query: dict[str, str] | None = None
     body_bytes: int = 0
     body_head: bytes = b""  # the start of a body too big to journal whole
+    gave_up: bool = False  # the client's timeout ran out during a fault rule's latency
 
 
 def _trove_response(mock: ApiHost, request: Request, region: str | None) -> Response:
@@ -101,13 +113,20 @@ def _trove_response(mock: ApiHost, request: Request, region: str | None) -> Resp
             _record(mock, _entry(request, seen, when, started, None, None,
                                  exchange.DELIVERY_DROPPED))
         raise
+    except ClientGaveUp:
+        raise
     except DomainError as error:
         response, reply_json = _fault_and_body(domain_fault(error))
     except HttpError as error:
         response, reply_json = _fault_and_body(error.render())
     except Exception:  # noqa: BLE001 - never a traceback on the wire
         log.exception("unexpected error handling %s %s", request.method, request.path)
+        mock.internal_errors.record(request.method, request.path)
         response, reply_json = _fault_and_body(internal_fault())
+    if seen.gave_up:
+        _record(mock, _entry(request, seen, when, started, response, reply_json,
+                             exchange.DELIVERY_GAVE_UP))
+        raise ClientGaveUp(f"the client gave up after {request.environ[CLIENT_TIMEOUT]:g} s")
     if not (mock.journal.enabled or exchange.response_observers):
         return response  # nobody reads the entry: skip building it on the hot path
     _record(mock, _entry(request, seen, when, started, response, reply_json,
@@ -176,7 +195,7 @@ def _handle(
     if seen.action is not None:
         if _answers_instead(seen.action):
             _read_for_journal(mock, request, seen)
-        faulted = _apply_fault(seen.action)
+        faulted = _apply_fault(mock, request, seen)
         if faulted is not None:
             return _fault_and_body(faulted)
     if routing_error is not None:
@@ -316,9 +335,10 @@ def _read_for_journal(mock: ApiHost, request: Request, seen: _Exchange) -> None:
         pass
 
 
-def _apply_fault(action: FaultAction) -> Response | None:
-    if action.latency:
-        time.sleep(action.latency)
+def _apply_fault(mock: ApiHost, request: Request, seen: _Exchange) -> Response | None:
+    action = seen.action
+    assert action is not None
+    _wait(mock, request, action, seen)
     if action.drop:
         raise ConnectionDropped("dropped by a trovemock fault rule")
     if action.raw_body is not None:
@@ -327,10 +347,31 @@ def _apply_fault(action: FaultAction) -> Response | None:
         )
     if action.status is not None:
         headers = None
-        if action.status == 413:
-            headers = {"Retry-After": str(action.retry_after or 1)}
+        if action.retry_after is not None:
+            headers = {"Retry-After": str(action.retry_after)}
+        if action.gateway_body:
+            return gateway_page(action.status, headers)
         return fault_response(action.status, action.message, headers)
     return None
+
+
+def _wait(mock: ApiHost, request: Request, action: FaultAction, seen: _Exchange) -> None:
+    """A rule's latency: real seconds slept, and seconds moved on the emulator's clock (slept
+    when the clock cannot be moved). A client whose timeout (an in-process transport's
+    `timeout=`) is shorter gives up: the request is still handled, as a server goes on
+    after its client left, and the client is told it timed out."""
+    timeout = request.environ.get(CLIENT_TIMEOUT)
+    slept, moved = action.latency, action.clock_latency
+    advance = getattr(mock.clock, "advance", None)
+    if moved and advance is None:
+        slept, moved = slept + moved, 0.0
+    if timeout is not None and slept + moved >= timeout:
+        seen.gave_up = True
+        slept = min(slept, timeout)
+    if moved and advance is not None:
+        advance(moved)
+    if slept:
+        time.sleep(slept)
 
 
 def _parse_body(mock: ApiHost, request: Request, seen: _Exchange) -> Any:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from trovemock.config import DIALECTS
+
+ENDPOINT_PATH = re.compile(r"/v1\.0/[^/]+/?$")
 
 
 @dataclass
@@ -21,6 +25,10 @@ class ContractOptions:
         """Raise ValueError naming the bad option."""
         if not self.url.startswith(("http://", "https://")):
             raise ValueError(f"--url must be an http(s) URL, got {self.url!r}")
+        if not ENDPOINT_PATH.search(urlsplit(self.url).path):
+            raise ValueError(
+                "--url must end in /v1.0/<project> (the Trove endpoint with the project, as "
+                f"the service catalog lists it), got {self.url!r}")
         if self.dialect not in ("auto", *DIALECTS):
             raise ValueError(
                 f"--dialect must be auto, openstack or rackspace, not {self.dialect!r}")

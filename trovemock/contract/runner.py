@@ -99,6 +99,13 @@ class _Run(WriteChecks):
 
     def run(self) -> Report:
         listing = self.get("backups.list", "/backups")
+        if listing.status is None:  # nothing answers there: no check can say anything
+            self.record("backups.list", f"no answer: {listing.error}", FAIL, [
+                f"nothing answered at {self.options.url}; check --url (the Trove endpoint, "
+                "ending in /v1.0/<project>) and that the service is reachable"])
+            for check in planned_checks(self.options)[1:]:
+                self.record(check, "not run: the endpoint did not answer", SKIP)
+            return self.report
         instance = None
         if self.options.instance:
             instance = self.get("instances.show", f"/instances/{self.options.instance}")

@@ -237,6 +237,38 @@ def add_instance(mock: ControlTarget, request: Request) -> Response:
     return _json({"instance": _instance_view(mock, instance)}, 201)
 
 
+def add_backup(mock: ControlTarget, request: Request) -> Response:
+    """Seed a backup made in the past (`TroveMock.add_backup`'s fields)."""
+    body = _body(mock, request)
+    f = _fields(body)
+    readers: dict[str, Callable[[], Any]] = {
+        "instance_id": lambda: f.text("instance_id"),
+        "name": lambda: f.text("name", required=False),
+        "description": lambda: f.text("description", required=False),
+        "created": lambda: _time_field(f, "created"),
+        "updated": lambda: _time_field(f, "updated"),
+        "status": lambda: f.one_of("status", BACKUP_STATUSES, required=False),
+        "parent_id": lambda: f.text("parent_id", required=False),
+        "size": lambda: f.number("size", required=False, low=0),
+        "region": lambda: f.text("region", required=False),
+    }
+    f.only({"project_id", *readers})
+    project_id = f.text("project_id")
+    kwargs = _drop_none({name: read() for name, read in readers.items()})
+    backup = _model_call(lambda: mock.add_backup(project_id, **kwargs))
+    return _json({"backup": _backup_view(backup)}, 201)
+
+
+def _time_field(f: Fields, name: str) -> Any:
+    value = f.text(name, required=False)
+    if value is None:
+        return None
+    try:
+        return parse_time(value)
+    except ValueError as error:
+        raise _bad(f"{name}: {error}") from None
+
+
 def add_ha_group(mock: ControlTarget, request: Request) -> Response:
     body = _body(mock, request)
     kwargs = _seed_kwargs(
@@ -261,9 +293,11 @@ def get_clock(mock: ControlTarget, request: Request) -> Response:
 def move_clock(mock: ControlTarget, request: Request) -> Response:
     body = _body(mock, request)
     fields = _fields(body)
-    fields.only({"advance", "set"})
-    if len(body) != 1:
-        raise _bad("give exactly one of 'advance' (seconds) or 'set' (ISO 8601 time)")
+    fields.only({"advance", "set", "backwards"})
+    backwards = fields.flag("backwards")
+    if len(set(body) - {"backwards"}) != 1 or ("backwards" in body and "set" not in body):
+        raise _bad("give exactly one of 'advance' (seconds) or 'set' (ISO 8601 time); "
+                   "'backwards' goes with 'set'")
     seconds, when = None, None
     if "advance" in body:
         seconds = fields.number("advance", low=0)
@@ -283,7 +317,7 @@ def move_clock(mock: ControlTarget, request: Request) -> Response:
             clock.advance(seconds)
         else:
             assert when is not None  # parsed above
-            clock.set(when)
+            clock.set(when, backwards=backwards)
     except ValueError as exc:  # beyond the times the emulator supports
         raise _bad(f"'{'advance' if seconds is not None else 'set'}': {exc}") from None
     return _json(_clock_view(mock))
@@ -562,6 +596,7 @@ ROUTES = url_map(
         (f"{PREFIX}/tokens", ("POST",), add_token),
         (f"{PREFIX}/datastores", ("POST",), add_datastore_version),
         (f"{PREFIX}/users", ("POST",), add_identity_user),
+        (f"{PREFIX}/backups", ("POST",), add_backup),
         (f"{PREFIX}/backups/<backup_id>/status", ("POST",), set_backup_status),
         (f"{PREFIX}/backups/<backup_id>/durations", ("POST",), set_backup_durations),
         (f"{PREFIX}/faults", ("GET",), list_faults),

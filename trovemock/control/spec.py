@@ -41,6 +41,7 @@ QUERY: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
 STATUS = {
     ("/_trovemock/reset", "post"): 204,
     ("/_trovemock/instances", "post"): 201,
+    ("/_trovemock/backups", "post"): 201,
     ("/_trovemock/ha", "post"): 201,
     ("/_trovemock/tokens", "post"): 201,
     ("/_trovemock/datastores", "post"): 201,

@@ -202,6 +202,17 @@ class Cloud:
         self._changes += 1
         self.project(backup.region, backup.project_id).backups.move_to_end(backup.id)
 
+    def renumber(self, oldest_first: list[Backup]) -> None:
+        """Put every backup's list position in the given order (all backups, oldest change
+        first): seeded history placed among what is already listed."""
+        for backup in oldest_first:
+            backup.order = next(self._order)
+        for project in self.projects.values():
+            mine = sorted(project.backups.values(), key=lambda b: b.order)
+            project.backups.clear()
+            project.backups.update((b.id, b) for b in mine)
+        self._changes += 1
+
     def drop_backup(self, backup: Backup) -> None:
         self._changes += 1
         del self.backups[backup.id]

@@ -4,7 +4,7 @@ Only a schedule's *next* run is an event on the cloud's scheduler; a run queues 
 it, so a year of clock costs one event per run, never a scan. A run calls the same
 `create_backup` as `POST /backups` (so every rule applies: one running backup per source,
 quota, an available source), marked automated. Retention is applied when a scheduled full
-backup completes. Every choice the documents leave open is listed in README.md
+backup completes. Every choice the documents leave open is listed in docs/rackspace.md
 ("Scheduled backups") and tested in tests/test_schedules_*.py.
 """
 

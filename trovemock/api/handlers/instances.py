@@ -10,6 +10,7 @@ from trovemock.api.views import flavor_view, flavors, instance_view
 from trovemock.exchange import OUTCOME_RESTORE_ERROR
 from trovemock.model import guest
 from trovemock.model import instances as model
+from trovemock.model import users as users_model
 from trovemock.model.access import visible_instance
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.errors import NotFound
@@ -131,6 +132,48 @@ def add_users(ctx: Ctx) -> Reply:
 
 def delete_user(ctx: Ctx) -> Reply:
     model.remove_user(ctx.cloud, ctx.caller, ctx.args["instance_id"], ctx.args["name"])
+    return 202, None
+
+
+def _user_view(name: str, granted: tuple[str, ...]) -> dict[str, Any]:
+    return {"name": name, "host": users_model.ANY_HOST,
+            "databases": [{"name": d} for d in granted]}
+
+
+def show_user(ctx: Ctx) -> Reply:
+    _, name, granted = users_model.user_named(
+        ctx.cloud, ctx.caller, ctx.args["instance_id"], ctx.args["name"])
+    return 200, {"user": _user_view(name, granted)}
+
+
+def update_user(ctx: Ctx) -> Reply:
+    attributes = ctx.body["user"]
+    users_model.update_user(ctx.cloud, ctx.caller, ctx.args["instance_id"], ctx.args["name"],
+                            attributes.get("name"), attributes.get("host"))
+    return 202, None
+
+
+def change_passwords(ctx: Ctx) -> Reply:
+    users = [(u["name"], u.get("host")) for u in ctx.body["users"]]
+    users_model.change_passwords(ctx.cloud, ctx.caller, ctx.args["instance_id"], users)
+    return 202, None
+
+
+def user_access(ctx: Ctx) -> Reply:
+    _, _, granted = users_model.user_named(
+        ctx.cloud, ctx.caller, ctx.args["instance_id"], ctx.args["name"])
+    return 200, {"databases": [{"name": d} for d in granted]}
+
+
+def grant_access(ctx: Ctx) -> Reply:
+    names = [d["name"] for d in ctx.body["databases"]]
+    users_model.grant(ctx.cloud, ctx.caller, ctx.args["instance_id"], ctx.args["name"], names)
+    return 202, None
+
+
+def revoke_access(ctx: Ctx) -> Reply:
+    users_model.revoke(ctx.cloud, ctx.caller, ctx.args["instance_id"], ctx.args["name"],
+                       ctx.args["database"])
     return 202, None
 
 

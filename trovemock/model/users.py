@@ -1,0 +1,76 @@
+"""A database user's own routes: show, update (rename, password, host), and the databases it
+may use (list, grant, revoke), with Trove's errors. Users live at host `%`, the only host
+trovemock keeps: `name@%` in a path names the same user as `name`, any other host none."""
+
+from __future__ import annotations
+
+from trovemock.model.access import Caller, require_available, visible_instance
+from trovemock.model.cloud import Cloud
+from trovemock.model.entities import Instance
+from trovemock.model.errors import BadRequest, NotFound
+
+ANY_HOST = "%"
+
+
+def user_named(cloud: Cloud, caller: Caller, instance_id: str, user_id: str) -> tuple[
+        Instance, str, tuple[str, ...]]:
+    """(instance, name, granted databases) of `user_id` (`name` or `name@host`); 404 as
+    Trove: "User <id> cannot be found on the instance."."""
+    instance = visible_instance(cloud, caller, instance_id)
+    name, _, host = user_id.rpartition("@") if "@" in user_id else (user_id, "", ANY_HOST)
+    if host != ANY_HOST or name not in instance.users:
+        raise NotFound(f"User {user_id} cannot be found on the instance.")
+    return instance, name, instance.users[name]
+
+
+def update_user(
+    cloud: Cloud, caller: Caller, instance_id: str, user_id: str,
+    new_name: str | None, new_host: str | None,
+) -> None:
+    """Rename a user (its grants follow); the password is the server's business. A name
+    already taken is Trove's 400 `A user with the name "x" already exists.`."""
+    instance, name, granted = user_named(cloud, caller, instance_id, user_id)
+    require_available(cloud, instance)
+    if new_host not in (None, ANY_HOST):
+        raise BadRequest(f"trovemock keeps users at host '{ANY_HOST}' only; host "
+                         f"{new_host!r} cannot be set.")
+    if new_name is None or new_name == name:
+        return
+    if new_name in instance.users:
+        raise BadRequest(f'A user with the name "{new_name}" already exists.')
+    instance.users = {
+        (new_name if key == name else key): value for key, value in instance.users.items()
+    }
+
+
+def grant(cloud: Cloud, caller: Caller, instance_id: str, user_id: str,
+          databases: list[str]) -> None:
+    """Give the user access to `databases` (each must exist); granting one it has is fine."""
+    instance, name, granted = user_named(cloud, caller, instance_id, user_id)
+    require_available(cloud, instance)
+    existing = set(instance.databases)
+    missing = [d for d in databases if d not in existing]
+    if missing:
+        raise NotFound(f"Database {missing[0]} cannot be found on the instance.")
+    added = [d for d in dict.fromkeys(databases) if d not in granted]
+    instance.users[name] = (*granted, *added)
+
+
+def revoke(cloud: Cloud, caller: Caller, instance_id: str, user_id: str, database: str) -> None:
+    """Take one database away; one the user cannot use is Trove's 404."""
+    instance, name, granted = user_named(cloud, caller, instance_id, user_id)
+    require_available(cloud, instance)
+    if database not in granted:
+        raise NotFound(f"Database {database} cannot be found on the instance.")
+    instance.users[name] = tuple(d for d in granted if d != database)
+
+
+def change_passwords(cloud: Cloud, caller: Caller, instance_id: str,
+                     users: list[tuple[str, str | None]]) -> None:
+    """`PUT .../users`: each (name, host) must exist; the passwords are the server's."""
+    instance = visible_instance(cloud, caller, instance_id)
+    for name, host in users:
+        if (host or ANY_HOST) != ANY_HOST or name not in instance.users:
+            shown = f"{name}@{host}" if host else name
+            raise NotFound(f"User {shown} cannot be found on the instance.")
+    require_available(cloud, instance)
