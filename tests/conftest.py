@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -61,12 +62,34 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def _browser_tier_wanted(config: pytest.Config) -> bool:
+    """The browser tests (tests/dashboard) run in their tier (TROVEMOCK_BROWSER, set by
+    .ci/tiers/40-browser.sh) or when named on the command line, never in the default run over
+    tests/ (CI would otherwise run them twice, the first time before the tier installs
+    Chromium)."""
+    if os.environ.get("TROVEMOCK_BROWSER"):
+        return True
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dashboard")
+    return any(
+        os.path.abspath(str(arg).split("::")[0]).startswith(here) for arg in config.args
+    )
+
+
+def pytest_ignore_collect(collection_path, config: pytest.Config) -> bool | None:
+    if collection_path.name == "dashboard" and collection_path.parent == Path(__file__).parent:
+        return None if _browser_tier_wanted(config) else True
+    return None
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
-    """One line when the upstream tier (tests/upstream) was not collected."""
+    """One line for each tier directory (tests/upstream, tests/dashboard) not collected."""
+    from tests.dashboard.conftest import HOW_TO_RUN as BROWSER_HOW_TO_RUN
     from tests.upstream.conftest import HAVE_TROVE, HOW_TO_RUN
 
     if not HAVE_TROVE:
         terminalreporter.write_line(HOW_TO_RUN)
+    if not _browser_tier_wanted(terminalreporter.config):
+        terminalreporter.write_line(BROWSER_HOW_TO_RUN)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -347,6 +347,10 @@ def banner(mock: TroveMock, url: str, options: argparse.Namespace) -> str:
             else "this machine only):"
         ),
         f"  {url}/_trovemock/",
+        "Dashboard (a browser on this machine):",
+        f"  {url}/_trovemock/ui/"
+        + ("#token=<--control-token> (the page keeps it in the tab, never in a cookie)"
+           if options.control_token else ""),
         "Clock: "
         + (
             "manual (POST /_trovemock/clock moves it)"

@@ -16,6 +16,7 @@ from trovemock.clock import Clock, ManualClock, parse_time
 from trovemock.config import Config
 from trovemock.control import app as control
 from trovemock.control.guard import CONTROL_PREFIX, ControlGuard
+from trovemock.control.revision import Revision
 from trovemock.exchange import RUN_ROUTE, InternalErrors
 from trovemock.faults import FaultRules
 from trovemock.identity import keystone
@@ -96,6 +97,8 @@ class TroveMock:
         self.cloud.run_hooks = ScheduledRuns(self.faults, self.journal, dialect)
         # Who may use the control API (/_trovemock/): see trovemock.control.guard.
         self.control_guard = ControlGuard()
+        # Moves on every request but the control API's reads (trovemock.control.revision).
+        self.revision = Revision()
         # Unexpected exceptions answered with a 500 (emulator bugs, never fault rules): the
         # pytest plugin fails the test that met one. reset() keeps them.
         self.internal_errors = InternalErrors()
@@ -108,10 +111,17 @@ class TroveMock:
         """The mount table: the control API and identity by their path prefixes, everything
         else (version discovery and the Trove API) by the Trove pipeline."""
         path = environ.get("PATH_INFO", "")
-        for prefix, face in MOUNTS:
-            if path == prefix or path.startswith(prefix + "/"):
-                return guarded(face, self, Request(environ))(environ, start_response)
-        return wsgi(self, environ, start_response, region)
+        reading = environ.get("REQUEST_METHOD") in ("GET", "HEAD") and (
+            path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+        )
+        try:
+            for prefix, face in MOUNTS:
+                if path == prefix or path.startswith(prefix + "/"):
+                    return guarded(face, self, Request(environ))(environ, start_response)
+            return wsgi(self, environ, start_response, region)
+        finally:
+            if not reading:  # counted once answered, so a poll never sees half a change
+                self.revision.bump()
 
     def region(self, name: str) -> RegionApp:
         """A WSGI app whose unprefixed `/v1.0/...` URLs address region `name`."""

@@ -94,6 +94,18 @@ def test_the_wheel_holds_every_module_schema_and_the_typing_marker(installed: In
     assert "trovemock-contract" not in text
 
 
+def test_the_installed_wheel_serves_the_dashboard(installed: Installed) -> None:
+    names = set(zipfile.ZipFile(installed.wheel).namelist())
+    shipped = {f"trovemock/control/dashboard/{n}" for n in ("index.html", "app.js", "app.css")}
+    assert shipped <= names, sorted(shipped - names)
+    code = (
+        "from werkzeug.test import Client; import trovemock; c = Client(trovemock.TroveMock()); "
+        "print(*(c.get('/_trovemock/ui/' + n).status_code for n in ('', 'app.js', 'app.css')))"
+    )
+    done = installed.run(str(installed.python), "-c", code)
+    assert done.stdout.split() == ["200", "200", "200"], done.stdout + done.stderr
+
+
 def test_the_installed_package_works_and_reads_its_own_schemas(installed: Installed) -> None:
     code = textwrap.dedent(
         """

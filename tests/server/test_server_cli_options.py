@@ -161,3 +161,18 @@ def test_missing_delegate_module_is_a_clear_error(capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "trovemock.contract.cli", None)  # import now fails
     assert cli.main(["contract", "--help"]) == 2
     assert "trovemock.contract.cli" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("extra", "line"),
+    [
+        ([], "  http://127.0.0.1:8779/_trovemock/ui/\n"),
+        (["--control-token", "s3cret"],
+         "  http://127.0.0.1:8779/_trovemock/ui/#token=<--control-token> "),
+    ],
+)
+def test_the_banner_prints_the_dashboard_address(extra, line):
+    options = cli.build_parser().parse_args(["serve", "--no-seed-demo", *extra])
+    text = cli.banner(cli.build_mock(options), "http://127.0.0.1:8779", options)
+    assert "Dashboard" in text and line in text
+    assert "s3cret" not in text  # the token itself never goes to a log

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
+from importlib import metadata
 from typing import Any, cast
 
 from werkzeug.wrappers import Request, Response
@@ -23,14 +25,19 @@ from trovemock.api.errors import HttpError, fault_response
 from trovemock.api.routing import match, url_map
 from trovemock.checks import Fields
 from trovemock.clock import ManualClock, parse_time
+from trovemock.control import ui
 from trovemock.control.guard import CONTROL_PREFIX as PREFIX
+from trovemock.control.spec import control_openapi
 from trovemock.control.target import ControlTarget
 from trovemock.exchange import DELIVERIES
 from trovemock.identity import keystone as identity
+from trovemock.journal import entry_to_dict
 from trovemock.model.entities import BACKUP_STATUSES, HAGroup, Instance
 from trovemock.model.errors import DomainError
 from trovemock.model.state.records import datastore_out
 from trovemock.openapi import build_openapi
+
+MAX_JOURNAL_PAGE = 10_000  # the most entries one journal page holds (`limit`)
 
 
 def _bad(message: str) -> HttpError:
@@ -157,15 +164,40 @@ def _backup(mock: ControlTarget, backup_id: str) -> Any:
         raise HttpError(404, f"Backup {backup_id} cannot be found.") from None
 
 
+@cache
+def _version() -> str:
+    try:
+        return metadata.version("trovemock")
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "unknown"
+
+
 # --- handlers ---------------------------------------------------------------------------------
 
 
 def index(mock: ControlTarget, request: Request) -> Response:
+    """What this server is (version, dialect, fidelity, clock), its `revision` (poll it and
+    refetch when it moves: trovemock.control.revision) and the endpoints."""
     endpoints = sorted(
         f"{' '.join(sorted((rule.methods or set()) - {'HEAD', 'OPTIONS'}))} {rule.rule}"
         for rule in ROUTES.iter_rules()
     )
-    return _json({"dialect": mock.dialect, "endpoints": endpoints})
+    entries = mock.journal.entries
+    return _json({
+        "version": _version(),
+        "dialect": mock.dialect,
+        "fidelity": mock.config.fidelity,
+        "regions": list(mock.regions),
+        "routes": sorted(mock.journal.routes),  # the names fault rules and filters take
+        "clock": _clock_view(mock),
+        "revision": mock.revision.read(mock.clock.now()),
+        "journal": {
+            "count": len(entries),
+            "first_seq": entries[0].seq if entries else None,
+            "last_seq": entries[-1].seq if entries else None,
+        },
+        "endpoints": endpoints,
+    })
 
 
 def reset(mock: ControlTarget, request: Request) -> Response:
@@ -391,6 +423,24 @@ def add_fault(mock: ControlTarget, request: Request) -> Response:
     return _json({"fault": rule.to_dict()}, 201)
 
 
+def get_fault_seed(mock: ControlTarget, request: Request) -> Response:
+    """The seed of the RNG that `probability` rules draw from (`mock.faults.seed`)."""
+    return _json({"seed": getattr(mock.faults, "_seed", None)})
+
+
+def set_fault_seed(mock: ControlTarget, request: Request) -> Response:
+    """Re-seed that RNG: `{"seed": <integer>}`, or null for an unpredictable one."""
+    body = _body(mock, request)
+    _fields(body).only({"seed"})
+    if "seed" not in body:
+        raise _bad("'seed' is required: an integer, or null for an unpredictable seed")
+    seed = body["seed"]
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise _bad(f"'seed' must be an integer or null, not {seed!r}")
+    mock.faults.seed(seed)
+    return _json({"seed": seed})
+
+
 def clear_faults(mock: ControlTarget, request: Request) -> Response:
     mock.faults.clear()
     return _no_content()
@@ -409,13 +459,31 @@ def remove_fault(mock: ControlTarget, request: Request, rule_id: str) -> Respons
 _JOURNAL_FILTERS = ("method", "route", "status", "project_id", "region", "kind", "delivery")
 
 
+_PAGING = ("since", "limit")
+
+
+def _whole_arg(request: Request, name: str, low: int, high: int) -> int | None:
+    text = request.args.get(name)
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        raise _bad(f"{name} must be a whole number from {low} to {high}, not {text!r}")
+    return int(text)
+
+
 def get_journal(mock: ControlTarget, request: Request) -> Response:
-    filters = {name: value for name, value in request.args.items() if name != "pretty"}
+    """The journal, oldest first, filtered; `since=<seq>` keeps the entries numbered after
+    `seq`, `limit=N` the first N of those (page on with the last entry's `seq`)."""
+    since = _whole_arg(request, "since", 0, 2**63)
+    limit = _whole_arg(request, "limit", 1, MAX_JOURNAL_PAGE)
+    filters = {
+        name: value for name, value in request.args.items() if name not in ("pretty", *_PAGING)
+    }
     unknown = sorted(set(filters) - set(_JOURNAL_FILTERS))
     if unknown:
         raise _bad(
             f"unknown journal filter(s): {', '.join(unknown)} "
-            f"(allowed: {', '.join(_JOURNAL_FILTERS)})"
+            f"(allowed: {', '.join((*_JOURNAL_FILTERS, *_PAGING))})"
         )
     route, status = filters.get("route"), filters.get("status")
     if route is not None and mock.journal.routes and route not in mock.journal.routes:
@@ -425,11 +493,16 @@ def get_journal(mock: ControlTarget, request: Request) -> Response:
     delivery = filters.get("delivery")
     if delivery is not None and delivery not in DELIVERIES:
         raise _bad(f"delivery must be one of {', '.join(DELIVERIES)}, not {delivery!r}")
-    entries = mock.journal.to_dicts()
+    kept = mock.journal.entries
+    if since is not None:
+        kept = [entry for entry in kept if entry.seq is not None and entry.seq > since]
+    entries = [entry_to_dict(entry) for entry in kept]
     for name, wanted in filters.items():
         if name == "method":
             wanted = wanted.upper()
         entries = [e for e in entries if str(e.get(name)) == wanted]
+    if limit is not None:
+        entries = entries[:limit]
     try:
         return _json({"journal": entries})
     except RecursionError:  # a recorded body nested too deeply to encode: show the others
@@ -442,6 +515,16 @@ def _encodable(entry: dict[str, Any]) -> dict[str, Any]:
         return entry
     except RecursionError:
         return {**entry, "request_json": None, "request_text": "(nested too deeply to show)"}
+
+
+def get_journal_entry(mock: ControlTarget, request: Request, seq: str) -> Response:
+    """One journal entry by its sequence number."""
+    if not (seq.isascii() and seq.isdigit()):
+        raise _bad(f"a journal entry is named by its sequence number (1, 2, ...), not {seq!r}")
+    for entry in mock.journal.entries:
+        if entry.seq == int(seq):
+            return _json({"entry": _encodable(entry_to_dict(entry))})
+    raise HttpError(404, f"Journal entry {seq} cannot be found (forgotten, or not yet made).")
 
 
 def clear_journal(mock: ControlTarget, request: Request) -> Response:
@@ -484,7 +567,18 @@ def put_state(mock: ControlTarget, request: Request) -> Response:
 
 
 def openapi(mock: ControlTarget, request: Request) -> Response:
+    """The OpenAPI document of the Trove API of the served dialect."""
     return _json(build_openapi(mock.dialect))
+
+
+def openapi_control(mock: ControlTarget, request: Request) -> Response:
+    """The OpenAPI document of this control API."""
+    summaries = {
+        rule.endpoint.__name__: " ".join(rule.endpoint.__doc__.split()).split(". ")[0]
+        for rule in ROUTES.iter_rules()
+        if callable(rule.endpoint) and rule.endpoint.__doc__
+    }
+    return _json(control_openapi(ROUTES, summaries, _version()))
 
 
 Handler = Callable[..., Response]
@@ -508,13 +602,17 @@ ROUTES = url_map(
         (f"{PREFIX}/faults", ("GET",), list_faults),
         (f"{PREFIX}/faults", ("POST",), add_fault),
         (f"{PREFIX}/faults", ("DELETE",), clear_faults),
+        (f"{PREFIX}/faults/seed", ("GET",), get_fault_seed),
+        (f"{PREFIX}/faults/seed", ("POST",), set_fault_seed),
         (f"{PREFIX}/faults/<rule_id>", ("DELETE",), remove_fault),
         (f"{PREFIX}/journal", ("GET",), get_journal),
+        (f"{PREFIX}/journal/<seq>", ("GET",), get_journal_entry),
         (f"{PREFIX}/journal", ("DELETE",), clear_journal),
         (f"{PREFIX}/schedules/runs", ("GET",), get_schedule_runs),
         (f"{PREFIX}/state", ("GET",), get_state),
         (f"{PREFIX}/state", ("PUT",), put_state),
         (f"{PREFIX}/openapi.json", ("GET",), openapi),
+        (f"{PREFIX}/openapi-control.json", ("GET",), openapi_control),
     ],
     strict_slashes=False,
 )
@@ -523,6 +621,8 @@ ROUTES = url_map(
 def handle(mock: ControlTarget, request: Request) -> Response:
     """Answer one ``/_trovemock/...`` request (errors in the service's fault format)."""
     try:
+        if ui.is_ui_path(request.path):
+            return ui.serve(mock.control_guard, request)
         mock.control_guard.check(request)
         endpoint, args = match(
             ROUTES,

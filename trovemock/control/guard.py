@@ -48,6 +48,13 @@ class ControlGuard:
             _own_host(request)
         _json_body_declared(request)
 
+    def check_static(self, request: Request) -> None:
+        """`check` without the token: for files that hold no data (the dashboard's page,
+        which a browser navigation cannot send a header to)."""
+        _not_cross_site(request)
+        if self.token is None:
+            _own_host(request)
+
 
 def is_loopback(host: str) -> bool:
     """Whether a host name or address names this machine only."""

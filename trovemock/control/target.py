@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from trovemock.control.guard import ControlGuard
+from trovemock.control.revision import Revision
 from trovemock.faults import FaultRules
 from trovemock.identity.keystone import IdentityHost
 from trovemock.model.entities import Backup, Datastore, HAGroup, Instance, ScheduleRun
@@ -16,6 +17,8 @@ class ControlTarget(IdentityHost, Protocol):
     def faults(self) -> FaultRules: ...
     @property
     def control_guard(self) -> ControlGuard: ...
+    @property
+    def revision(self) -> Revision: ...
 
     def add_instance(self, project_id: str, **fields: Any) -> Instance: ...
     def add_ha_group(self, project_id: str, **fields: Any) -> HAGroup: ...
