@@ -239,6 +239,11 @@ class FaultRules:
             self._next_number = 1
             self._random.seed(self._seed)
 
+    @property
+    def current_seed(self) -> int | None:
+        """The seed `probability` rules draw from (None: drawn from the system's entropy)."""
+        return self._seed
+
     def seed(self, seed: int | None) -> None:
         """Re-seed the RNG that `probability` rules draw from."""
         with self._lock:

@@ -346,6 +346,12 @@ class TroveMock:
         with self.cloud.operation():
             return instance_status(self.cloud, self.cloud.ha_groups[ha_id])
 
+    def next_due(self) -> datetime | None:
+        """When the next pending transition or scheduled run is due (None: nothing pending):
+        `mock.clock.set(mock.next_due())` moves straight to it."""
+        with self.cloud.operation():
+            return self.cloud.timeline.next_due()
+
     # -- forcing --------------------------------------------------------------------------
     def set_status(self, backup_id: str, status: str) -> Backup:
         """Force a status now (NEW, BUILDING, COMPLETED, FAILED, DELETE_FAILED, RESTORED);

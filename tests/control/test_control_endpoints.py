@@ -145,6 +145,7 @@ def test_clock_advance_moves_backups_along(client, mock):
     assert client.get("/_trovemock/clock").get_json() == {
         "now": "2030-01-01T00:00:00",
         "manual": True,
+        "next_due": "2030-01-01T00:00:01",  # the backup's NEW ends
     }
     moved = client.post("/_trovemock/clock", json={"advance": 3600})
     assert moved.get_json()["now"] == "2030-01-01T01:00:00"

@@ -49,7 +49,7 @@ def test_root_names_version_dialect_fidelity_and_clock(client: Client) -> None:
     assert body["dialect"] == "openstack"
     assert body["fidelity"] == "documented"
     assert body["version"] == "0.1.0"
-    assert body["clock"] == {"now": "2030-01-01T00:00:00", "manual": True}
+    assert body["clock"] == {"now": "2030-01-01T00:00:00", "manual": True, "next_due": None}
     assert body["regions"] == ["RegionOne"]
     assert "backups.create" in body["routes"] and "backups.list" in body["routes"]
     assert "GET /_trovemock/journal/<seq>" in body["endpoints"]

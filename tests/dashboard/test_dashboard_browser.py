@@ -68,6 +68,20 @@ def test_advance_buttons_move_a_backup_new_building_completed(
     assert shown.json()["backup"]["status"] == "COMPLETED"
 
 
+def test_next_transition_steps_a_backup_through_its_statuses(
+    server: ServeProcess, page: Watched
+) -> None:
+    seed(server)
+    backup_id = create_backup(server).json()["backup"]["id"]
+    page.open(f"{server.url}/_trovemock/ui/")
+    backup_row(page, backup_id, "NEW")
+    page.page.click("#clock-next")  # NEW ends at 1 s
+    backup_row(page, backup_id, "BUILDING")
+    page.page.click("#clock-next")  # BUILDING ends 5 s later
+    backup_row(page, backup_id, "COMPLETED")
+    assert requests.get(f"{server.url}/_trovemock/clock", timeout=5).json()["next_due"] is None
+
+
 def test_a_fault_added_from_the_form_answers_and_shows_as_fired(
     server: ServeProcess, page: Watched
 ) -> None:

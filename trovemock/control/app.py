@@ -280,9 +280,11 @@ def add_ha_group(mock: ControlTarget, request: Request) -> Response:
 
 
 def _clock_view(mock: ControlTarget) -> dict[str, Any]:
+    due = mock.next_due()
     return {
         "now": mock.clock.now().isoformat(),
         "manual": bool(getattr(mock.clock, "manual", False)),
+        "next_due": due.isoformat() if due is not None else None,
     }
 
 
@@ -293,13 +295,19 @@ def get_clock(mock: ControlTarget, request: Request) -> Response:
 def move_clock(mock: ControlTarget, request: Request) -> Response:
     body = _body(mock, request)
     fields = _fields(body)
-    fields.only({"advance", "set", "backwards"})
+    fields.only({"advance", "set", "backwards", "advance_to"})
     backwards = fields.flag("backwards")
     if len(set(body) - {"backwards"}) != 1 or ("backwards" in body and "set" not in body):
-        raise _bad("give exactly one of 'advance' (seconds) or 'set' (ISO 8601 time); "
-                   "'backwards' goes with 'set'")
+        raise _bad("give exactly one of 'advance' (seconds), 'set' (ISO 8601 time) or "
+                   "'advance_to': 'next'; 'backwards' goes with 'set'")
     seconds, when = None, None
-    if "advance" in body:
+    if "advance_to" in body:
+        if body["advance_to"] != "next":
+            raise _bad("'advance_to' takes 'next' (the next pending transition or run)")
+        when = mock.next_due()
+        if when is None:  # nothing pending: the clock stays where it is
+            return _json(_clock_view(mock))
+    elif "advance" in body:
         seconds = fields.number("advance", low=0)
     else:
         text = fields.text("set")
@@ -425,7 +433,7 @@ def add_fault(mock: ControlTarget, request: Request) -> Response:
 
 def get_fault_seed(mock: ControlTarget, request: Request) -> Response:
     """The seed of the RNG that `probability` rules draw from (`mock.faults.seed`)."""
-    return _json({"seed": getattr(mock.faults, "_seed", None)})
+    return _json({"seed": mock.faults.current_seed})
 
 
 def set_fault_seed(mock: ControlTarget, request: Request) -> Response:

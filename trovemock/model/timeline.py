@@ -47,6 +47,14 @@ class Timeline:
             if record is None or record.generation == generation:
                 action(due, *args)
 
+    def next_due(self) -> datetime | None:
+        """When the earliest pending event is due (a status transition, a copy, a scheduled
+        run); None when nothing is pending. Cancelled events at the head are dropped."""
+        heap = self._heap
+        while heap and heap[0][4] is not None and heap[0][4].generation != heap[0][5]:
+            heapq.heappop(heap)
+        return heap[0][0] if heap else None
+
     def _compact(self) -> None:
         self._heap = [e for e in self._heap if e[4] is None or e[4].generation == e[5]]
         heapq.heapify(self._heap)

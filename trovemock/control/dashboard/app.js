@@ -146,6 +146,9 @@ function renderHeader() {
   for (const control of document.querySelectorAll("#clock button, #clock input")) {
     control.disabled = !root.clock.manual;
   }
+  const next = $("clock-next");
+  next.disabled = !root.clock.manual || !root.clock.next_due;
+  next.title = root.clock.next_due ? `next due: ${root.clock.next_due}` : "nothing is pending";
 }
 
 function buildClockControls() {
@@ -153,6 +156,7 @@ function buildClockControls() {
   $("clock-presets").append(...presets.map(([label, seconds]) =>
     el("button", { type: "button", text: label, "data-advance": seconds,
                    onclick: () => moveClock({ advance: seconds }) })));
+  $("clock-next").addEventListener("click", () => moveClock({ advance_to: "next" }));
   $("clock-advance").addEventListener("submit", (event) => {
     event.preventDefault();
     moveClock({ advance: Number($("advance-seconds").value) });
