@@ -19,7 +19,8 @@ started=$(date +%s)
 CHROMIUM=${TROVEMOCK_CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$CHROMIUM" ]; then
     if [ "$(id -u)" = 0 ]; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+        DEBIAN_FRONTEND=noninteractive apt-get update -q
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
     else
         echo "no Chromium at $CHROMIUM: install Debian's chromium package (as root)" >&2
         exit 1
