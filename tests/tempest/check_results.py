@@ -4,7 +4,8 @@
 
 Prints one line per test (or class setup) with its status and, for failures, the last
 exception line of its traceback; then every non-2xx answer trovemock gave (from its journal),
-grouped. Exits 1 unless each of the nine backup tests passed and no class setup failed.
+grouped. Exits 1 unless each of the nine backup tests and the three instance access tests
+passed and no class setup failed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ REQUIRED = (
     "TestCinderBakcupMySQL.test_backup_cinder",
     "TestCinderBackupMariaDB.test_backup_cinder",
     "TestCinderBackupPostgreSQL.test_backup_cinder",
+    "TestInstanceUpdateAccessMySQL.test_instance_update_access",
+    "TestInstanceUpdateAccessMariaDB.test_instance_update_access",
+    "TestInstanceUpdateAccessPostgreSQL.test_instance_update_access",
 )
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 EXCEPTION = re.compile(r"^\s*([\w.]*(Error|Exception|Timeout|NotFound|BadRequest)\b.*)$")
@@ -99,7 +103,7 @@ def main(subunit_path: str, journal_path: str | None = None) -> int:
         print("TIER FAILURE:", problem)
     passed = sum(results.get(n, {}).get("status") == "success" for n in REQUIRED)
     broken = sum(is_class_fixture(n) and t["status"] == "fail" for n, t in results.items())
-    print(f"tempest tier: {passed}/{len(REQUIRED)} backup tests passed, "
+    print(f"tempest tier: {passed}/{len(REQUIRED)} required tests passed (backups, access), "
           f"{broken} class setups or cleanups failed")
     return 1 if problems else 0
 
