@@ -14,7 +14,7 @@ ROOT=$PWD
 HERE=$ROOT/tests/tempest
 VENV=${VENV:-$ROOT/.venv-tempest}
 RUN=${RUN:-/tmp/trovemock-tempest}
-PORT=18779   # tempest.conf.in's identity URL; 18779/18780 are this tier's ports
+PORT=18779   # the first free of 18779-18798 becomes tempest.conf.in's identity URL
 PY="${PYTHON:-python3}"
 started=$(date +%s)
 
@@ -31,7 +31,11 @@ port_free() {
     ! "$VENV/bin/python" -c "import socket,sys; socket.create_connection(('127.0.0.1', $1), 1)" \
         2>/dev/null
 }
-port_free "$PORT" || { echo "port $PORT on 127.0.0.1 is in use" >&2; exit 1; }
+while ! port_free "$PORT"; do
+    echo "port $PORT on 127.0.0.1 is in use; trying the next" >&2
+    PORT=$((PORT + 1))
+    [ "$PORT" -lt 18799 ] || { echo "ports 18779-18798 on 127.0.0.1 are all in use" >&2; exit 1; }
+done
 
 rm -rf "$RUN"
 mkdir -p "$RUN/etc" "$RUN/locks" "$RUN/logs" "$RUN/tests"
