@@ -4,8 +4,8 @@
 
 Prints one line per test (or class setup) with its status and, for failures, the last
 exception line of its traceback; then every non-2xx answer trovemock gave (from its journal),
-grouped. Exits 1 unless each of the nine backup tests and the three instance access tests
-passed and no class setup failed.
+grouped. Exits 1 unless each of the nine backup tests, the three instance access tests and
+the three root tests passed and no class setup failed.
 """
 
 from __future__ import annotations
@@ -32,6 +32,9 @@ REQUIRED = (
     "TestInstanceUpdateAccessMySQL.test_instance_update_access",
     "TestInstanceUpdateAccessMariaDB.test_instance_update_access",
     "TestInstanceUpdateAccessPostgreSQL.test_instance_update_access",
+    "TestInstanceBasicMySQL.test_root_disable",
+    "TestInstanceBasicMariaDB.test_root_disable",
+    "TestInstanceBasicPostgreSQL.test_root_disable",
 )
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 EXCEPTION = re.compile(r"^\s*([\w.]*(Error|Exception|Timeout|NotFound|BadRequest)\b.*)$")
@@ -103,7 +106,7 @@ def main(subunit_path: str, journal_path: str | None = None) -> int:
         print("TIER FAILURE:", problem)
     passed = sum(results.get(n, {}).get("status") == "success" for n in REQUIRED)
     broken = sum(is_class_fixture(n) and t["status"] == "fail" for n, t in results.items())
-    print(f"tempest tier: {passed}/{len(REQUIRED)} required tests passed (backups, access), "
+    print(f"tempest tier: {passed}/{len(REQUIRED)} required tests passed (backups, access, root), "
           f"{broken} class setups or cleanups failed")
     return 1 if problems else 0
 
