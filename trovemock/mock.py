@@ -31,7 +31,6 @@ from trovemock.model.access import Caller, instance_status
 from trovemock.model.catalog import FLAVORS
 from trovemock.model.cloud import Cloud
 from trovemock.model.entities import (
-    BACKUP_STATUSES,
     INSTANCE_STATUSES,
     Backup,
     BackupRequest,
@@ -254,10 +253,9 @@ class TroveMock:
         incremental, one running backup per instance, the quota), a refusal being a
         ValueError with the API's message. `size` in GB (default: the instance's used
         space). Lists place it by `updated`, as they place every backup."""
-        given = Fields({"name": name, "description": description, "status": status})
+        given = Fields({"name": name, "description": description})
         given.text("name", required=False)
         given.text("description", required=False)
-        given.one_of("status", BACKUP_STATUSES)
         if size is not None and (isinstance(size, bool) or not isinstance(size, int | float)):
             raise ValueError(f"size must be a number of GB, not {size!r}")
         with self.cloud.operation() as now:

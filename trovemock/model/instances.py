@@ -211,6 +211,7 @@ class InstanceRequest:
     users: tuple[tuple[str, tuple[str, ...]], ...] = ()
     backup_ref: str | None = None
     fail: bool = False  # a fault rule asked for the restore to end in ERROR
+    access: Access | None = None
 
 
 def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Instance:
@@ -246,7 +247,7 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
     if datastore is None:
         datastore = cloud.datastores.register("mysql", "5.7")  # a restore brings its own
     contents = _merge_contents(contents, req.databases, req.users)
-    return store_instance(
+    instance = store_instance(
         cloud,
         instance_id=str(uuid.uuid4()),
         project_id=caller.project_id,
@@ -261,6 +262,8 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
         when=now,
         ends_in="ERROR" if req.fail else "ACTIVE",
     )
+    instance.access = req.access
+    return instance
 
 
 def _merge_contents(

@@ -41,10 +41,9 @@ def create(ctx: Ctx) -> Reply:
         ),
         backup_ref=restore["backupRef"] if restore else None,
         fail=ctx.outcome == OUTCOME_RESTORE_ERROR,
+        access=model.check_access(body["access"]) if body.get("access") is not None else None,
     )
-    access = model.check_access(body["access"]) if body.get("access") is not None else None
     instance = model.create_instance(ctx.cloud, ctx.caller, request)
-    instance.access = access
     return 200, {"instance": _view(ctx, just_created=True)(instance)}
 
 
