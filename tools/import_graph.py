@@ -40,7 +40,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 # Modules that import on first use, by design (start-up time, the plugin's import cost).
-LAZY = ("trovemock", "trovemock.cli", "trovemock.pytest_entry", "conftest_plugin.")
+LAZY = ("trovemock", "trovemock.cli", "trovemock.pytest_entry", "conftest_plugin.",
+        "trovemock.dataplane", "trovemock.dataplane.servers")
 
 
 def module_name(path: Path) -> str:

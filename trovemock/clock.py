@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
+from collections.abc import Callable
 from typing import Protocol
 
 DEFAULT_START = _dt.datetime(2014, 2, 13, 21, 47, 16)
@@ -82,6 +83,9 @@ class ManualClock:
     def __init__(self, start: _dt.datetime | str | None = None) -> None:
         self._now = check_time(parse_time(start), "start") if start is not None else DEFAULT_START
         self._lock = threading.Lock()
+        # Run before every move: a data plane waits here for its running jobs, so what a
+        # test sees after advancing is the same however fast the machine is.
+        self.before_move: list[Callable[[], None]] = []
 
     def now(self) -> _dt.datetime:
         return self._now
@@ -93,6 +97,8 @@ class ManualClock:
         if seconds < 0:
             raise ValueError("a clock cannot advance by a negative amount; use set()")
         seconds = check_seconds(seconds, "seconds")
+        for wait in self.before_move:
+            wait()
         with self._lock:
             self._now = check_time(self._now + _dt.timedelta(seconds=seconds), "the new time")
             return self._now
@@ -102,6 +108,8 @@ class ManualClock:
         for a time before now unless `backwards` is true: what the emulator already holds
         (backups, instances, scheduled runs) would then lie in the future."""
         parsed = check_time(parse_time(when), "the new time")
+        for wait in self.before_move:
+            wait()
         with self._lock:
             if parsed < self._now and not backwards:
                 raise ValueError(backwards_refusal(self._now, parsed))

@@ -17,6 +17,8 @@ from trovemock.config import Config
 from trovemock.control import app as control
 from trovemock.control.guard import CONTROL_PREFIX, ControlGuard
 from trovemock.control.revision import Revision
+from trovemock.dataplane import open_dataplane
+from trovemock.dataplane.protocol import Endpoint
 from trovemock.exchange import RUN_ROUTE, InternalErrors
 from trovemock.faults import FaultRules
 from trovemock.identity import keystone
@@ -81,9 +83,14 @@ class TroveMock:
         config: Config | None = None,
         *,
         fidelity: str | None = None,
+        dataplane: str | Any | None = None,
     ) -> None:
         """`fidelity="upstream"` reproduces Trove 26.0.0 bug-for-bug where the default
-        ("documented") deliberately differs (trovemock/fidelity.py)."""
+        ("documented") deliberately differs (trovemock/fidelity.py).
+
+        `dataplane="servers"` (or a `trovemock.dataplane.servers.Settings`) backs every
+        instance with a real database server and every backup with a real backup; call
+        `close()` (or use the mock as a context manager) to stop them."""
         self.clock = clock if clock is not None else ManualClock()
         self.config = config if config is not None else Config()
         if fidelity is not None:
@@ -101,6 +108,77 @@ class TroveMock:
         # Unexpected exceptions answered with a 500 (emulator bugs, never fault rules): the
         # pytest plugin fails the test that met one. reset() keeps them.
         self.internal_errors = InternalErrors()
+        self.dataplane: Any = None
+        if dataplane is not None and dataplane != "none":
+            self.dataplane = open_dataplane(dataplane)
+            self.cloud.dataplane = self.dataplane
+            if isinstance(self.clock, ManualClock):
+                self.clock.before_move.append(self.dataplane.settle)
+
+    # -- data plane -------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stop every server the data plane started and remove its files (no-op without a
+        data plane). The mock must not be used afterwards."""
+        if self.dataplane is not None:
+            if isinstance(self.clock, ManualClock) and self.dataplane.settle in \
+                    self.clock.before_move:
+                self.clock.before_move.remove(self.dataplane.settle)
+            self.dataplane.close()
+
+    def __enter__(self) -> TroveMock:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _plane(self) -> Any:
+        if self.dataplane is None:
+            raise ValueError("this mock has no data plane: TroveMock(dataplane=\"servers\")")
+        return self.dataplane
+
+    def wait_for_data(self, timeout: float | None = None) -> None:
+        """Wait until the data plane's running jobs (server starts, backups, restores) are
+        done, and take in their results. The manual clock does this by itself on every
+        move; with the system clock, call it before asserting on statuses."""
+        self._plane().settle(timeout)
+        with self.cloud.operation():
+            pass
+
+    def endpoint(self, instance_id: str) -> Endpoint:
+        """Where the instance's server listens, with an admin account (os_admin, left out of
+        the API's user lists as Trove leaves it out) that may do anything."""
+        plane = self._plane()
+        with self.cloud.operation():
+            self.cloud.instances.get(instance_id) or self.instance(instance_id)
+        return plane.admin_endpoint(instance_id)
+
+    def connect(self, instance_id: str, database: str | None = None, *,
+                user: str | None = None, password: str | None = None) -> Any:
+        """A DB-API connection to the instance's server over TCP (pymysql for MariaDB,
+        psycopg2 for PostgreSQL): as `user` with `password`, else as `endpoint()`'s."""
+        point = self.endpoint(instance_id)
+        return self.dataplane.connect(instance_id, user or point.user,
+                                      password if user else point.password, database)
+
+    def backup_object(self, backup_id: str) -> dict[str, Any]:
+        """The backup's object: `location`, `path` on disk, `checksum` (MD5), `size_bytes`
+        and Trove's `meta` (lsn or WAL positions, parent location and checksum); or
+        `{"error": reason}` when its tool failed. KeyError when it holds no data."""
+        plane = self._plane()
+        self.backup(backup_id)
+        info = plane.backup_info(backup_id)
+        if info is None:
+            raise KeyError(f"backup {backup_id} holds no data object")
+        return cast(dict[str, Any], info)
+
+    def corrupt_backup(self, backup_id: str, how: str = "flip") -> None:
+        """A fault in the data: "flip" a byte of the backup's object (a restore then gets
+        409), "truncate" it, or "delete" it (404)."""
+        self._plane().corrupt(backup_id, how)
+
+    def fail_next_backup(self, reason: str = "the backup tool failed (fault injected)") -> None:
+        """The next backup's tool run fails: the backup ends FAILED with `reason`."""
+        self._plane().fail_next_backup = reason
 
     # -- WSGI -----------------------------------------------------------------------------
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
@@ -298,7 +376,10 @@ class TroveMock:
 
     def reset(self) -> None:
         """An empty cloud again; the clock, config and identity users are kept; faults,
-        journal and every token but `keep_on_reset` ones (identity's included) cleared."""
+        journal and every token but `keep_on_reset` ones (identity's included) cleared.
+        With a data plane, every server is stopped and every object removed."""
+        if self.dataplane is not None:
+            self.dataplane.reset()
         with self.cloud.lock:  # one step for the Trove API and identity alike
             self.cloud.reset()
             self.tokens.reset()

@@ -239,6 +239,8 @@ def _handle(
             )
         assert route.handler is not None, f"route {route.name} has no handler"
         status, reply_json = route.handler(ctx)
+    if mock.cloud.dataplane is not None:  # a backup asked for holds this moment's data
+        mock.cloud.dataplane.await_snapshots()
     body_bytes = json.dumps(reply_json) if reply_json is not None else b""
     return Response(body_bytes, status=status, content_type="application/json"), reply_json
 

@@ -9,6 +9,7 @@ from trovemock.fidelity import upstream
 from trovemock.model.access import instance_status, operating_status
 from trovemock.model.catalog import FLAVORS, GUEST_MANAGERS, REPLICATION_STRATEGIES, image_id
 from trovemock.model.cloud import Cloud
+from trovemock.model.data import server_version
 from trovemock.model.datastores import DatastoreType, is_deprecated
 from trovemock.model.entities import (
     Backup,
@@ -20,7 +21,7 @@ from trovemock.model.entities import (
     Schedule,
 )
 from trovemock.model.ha import members
-from trovemock.model.instances import addresses, server_id, volume_id
+from trovemock.model.instances import server_id, shown_addresses, volume_id
 from trovemock.model.schedules import has_schedule, is_running
 
 
@@ -132,7 +133,7 @@ def instance_view(
             view["schedule"] = {"enabled": has_schedule(cloud, "instance", instance.id)}
         return view
     public = instance.access is not None and instance.access.is_public
-    found = [] if just_created else addresses(instance.id, public)
+    found = [] if just_created else shown_addresses(cloud, instance, public)
     if upstream(cloud.config, "https_links"):
         links = [{**link, "href": as_https(link["href"])} for link in links]
         flavor["links"] = [{**link, "href": as_https(link["href"])} for link in flavor["links"]]
@@ -160,7 +161,7 @@ def instance_view(
     view["created"] = timestamp(instance.created)
     view["updated"] = timestamp(instance.updated)
     view["service_status_updated"] = timestamp(instance.updated)
-    datastore["version_number"] = instance.datastore.version
+    datastore["version_number"] = server_version(cloud, instance) or instance.datastore.version
     if instance.fault is not None:
         message, when = instance.fault
         view["fault"] = {"message": message, "created": timestamp(when), "details": None}

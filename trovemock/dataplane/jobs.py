@@ -81,6 +81,11 @@ class Jobs:
         for done, result in finished:
             done(result)
 
+    def deliver_none(self) -> None:
+        """Forget finished jobs' callbacks (the cloud they would tell was emptied)."""
+        with self._lock:
+            self._finished = []
+
     def settle(self, timeout: float | None = None) -> bool:
         """Wait until nothing is queued or running; False on timeout."""
         with self._lock:

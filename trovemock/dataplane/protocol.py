@@ -97,6 +97,10 @@ class DataPlane(Protocol):
     def settle(self, timeout: float | None = None) -> None:
         """Wait until no job is queued or running (never called under the cloud's lock)."""
 
+    def await_snapshots(self) -> None:
+        """Wait until every backup asked for so far has taken its snapshot (never called
+        under the cloud's lock)."""
+
     def supports(self, datastore: str) -> str | None:
         """None when the datastore can be served, else why not."""
 

@@ -12,7 +12,7 @@ from itertools import islice
 from trovemock.clock import check_seconds
 from trovemock.config import Config
 from trovemock.fidelity import upstream
-from trovemock.model import copies, strategies
+from trovemock.model import copies, data, strategies
 from trovemock.model.access import (
     Caller,
     refusal_noted,
@@ -151,7 +151,16 @@ def _create_backup(cloud: Cloud, caller: Caller, req: BackupRequest) -> Backup:
     schedule_lifecycle(cloud, backup)  # first: it is the step that computes times
     cloud.store_backup(backup)
     source.running_backup = backup_id
+    data.start_backup(cloud, backup, _finish_with_data)
     return backup
+
+
+def _finish_with_data(cloud: Cloud, backup: Backup, status: str) -> None:
+    """A backup whose emulated time ran out before its tool finished ends now."""
+    if backup.status in RUNNING:
+        if backup.size is None:
+            backup.size = backup.used_gb
+        _set_final(cloud, backup, status, cloud.time)
 
 
 def create_restored_backup(
@@ -296,6 +305,8 @@ def _start_building(when: datetime, cloud: Cloud, backup: Backup, generation: in
 
 def _finish(when: datetime, cloud: Cloud, backup: Backup, generation: int) -> None:
     if backup.generation != generation or backup.status not in RUNNING:
+        return
+    if not data.finishes_now(backup):  # its tool still runs: it ends when the tool does
         return
     if backup.size is None:
         backup.size = backup.used_gb

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from trovemock.clock import Clock, ClockOutOfRange, check_time
 from trovemock.config import DIALECTS, Config
+from trovemock.dataplane.protocol import DataPlane
 from trovemock.model.catalog import RACKSPACE_REGIONS, Datastores
 from trovemock.model.entities import (
     Backup,
@@ -60,6 +61,8 @@ class Cloud:
         self.datastores = Datastores()
         # Told about every scheduled run (fault rules, journal); see model.schedules.RunHooks.
         self.run_hooks: RunHooks | None = None
+        # Real servers and backups behind the records (trovemock.model.data); None: API only.
+        self.dataplane: DataPlane | None = None
         if dialect == "rackspace":
             self.regions: tuple[str, ...] = RACKSPACE_REGIONS
         else:
@@ -103,6 +106,12 @@ class Cloud:
                 except ClockOutOfRange as error:
                     raise Unserviceable(f"{error}; set the clock to a supported time.") from None
                 self._time = now
+                if self.dataplane is not None:  # finished server and backup jobs first
+                    self._depth += 1
+                    try:
+                        self.dataplane.deliver()
+                    finally:
+                        self._depth -= 1
                 self.timeline.run_until(now)
             self._depth += 1
             try:
@@ -214,6 +223,8 @@ class Cloud:
         self._changes += 1
 
     def drop_backup(self, backup: Backup) -> None:
+        if self.dataplane is not None and backup.data is not None:
+            self.dataplane.remove_object(backup.id)
         self._changes += 1
         del self.backups[backup.id]
         del self.project(backup.region, backup.project_id).backups[backup.id]

@@ -72,6 +72,10 @@ class Backup:
     generation: int = 0  # bumped to cancel scheduled transitions
     order: int = 0  # global change counter: lists sort on it (newest change first)
     deleting: bool = False  # upstream fidelity: deleted, until the taskmanager gets to it
+    # with a data plane: None (no data), "running", "done" or "failed"; the tool's reason
+    data: str | None = None
+    data_error: str | None = None
+    awaiting_data: bool = False  # its emulated time is over; it finishes with its tool
 
     @property
     def is_incremental(self) -> bool:
@@ -124,6 +128,9 @@ class Instance:
     # Trove's `access`, as a create or update body set it: is_public (a floating IP, a public
     # address) and allowed_cidrs; None when never given
     access: Access | None = None
+    # with a data plane: its server "starting", "ready" or "failed" (None: no data plane)
+    server: str | None = None
+    awaiting_server: bool = False  # its emulated time is over; it settles when the server does
 
     def contents(self) -> Contents:
         return Contents(tuple(self.databases), tuple(self.users.items()))

@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime
 
 from trovemock.fidelity import upstream
+from trovemock.model import data
 from trovemock.model.access import Caller, instance_status, operating_status, visible_instance
 from trovemock.model.backups import fail_running_backups
 from trovemock.model.cloud import Cloud, Event
@@ -65,8 +66,10 @@ def enable_root(
     """Enable (or reset) the root user: ("root", the given or a generated password; an
     empty one is generated too, as the guest agent does)."""
     instance = _root_instance(cloud, caller, instance_id)
+    password = password or secrets.token_urlsafe(24)
+    data.run(cloud, instance, "enable_root", password)
     instance.root_enabled = True
-    return "root", password or secrets.token_urlsafe(24)
+    return "root", password
 
 
 def root_enabled(cloud: Cloud, caller: Caller, instance_id: str) -> bool:
@@ -78,6 +81,7 @@ def disable_root(cloud: Cloud, caller: Caller, instance_id: str) -> None:
     instance = _root_instance(cloud, caller, instance_id)
     if not instance.root_enabled:
         raise NotFound("Root user has never been enabled on the instance.")
+    data.run(cloud, instance, "disable_root")
     instance.root_enabled = False
 
 

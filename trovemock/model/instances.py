@@ -8,8 +8,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from trovemock.dataplane.protocol import UserSpec
 from trovemock.fidelity import upstream
-from trovemock.model import datastores
+from trovemock.model import data, datastores
 from trovemock.model.access import (
     Caller,
     instance_status,
@@ -20,7 +21,7 @@ from trovemock.model.access import (
 )
 from trovemock.model.catalog import FLAVORS, PRIVATE_NETWORK_ID, PUBLIC_NETWORK_ID
 from trovemock.model.cloud import Cloud, Event
-from trovemock.model.entities import RESTORABLE, Access, Contents, Datastore, Instance
+from trovemock.model.entities import RESTORABLE, Access, Backup, Contents, Datastore, Instance
 from trovemock.model.errors import (
     BadRequest,
     Conflict,
@@ -190,7 +191,10 @@ def pending(cloud: Cloud, instance: Instance) -> list[Event]:
 def _settle(when: datetime, cloud: Cloud, instance: Instance, generation: int, status: str):
     if instance.generation != generation or instance.id not in cloud.instances:
         return
-    instance.status = status
+    settled = data.settles_now(instance, status)
+    if settled is None:  # its server is not answering yet: it settles when it does
+        return
+    instance.status = settled
     instance.service_reset = False
     instance.updated = when
     if instance.resize_flavor_id is not None:
@@ -212,6 +216,7 @@ class InstanceRequest:
     backup_ref: str | None = None
     fail: bool = False  # a fault rule asked for the restore to end in ERROR
     access: Access | None = None
+    passwords: tuple[tuple[str, str], ...] = ()  # user name -> password, for a data plane
 
 
 def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Instance:
@@ -223,6 +228,7 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
     datastore = None if keep_backups else _requested_datastore(cloud, req)
     contents = Contents()
     used_gb = cloud.config.default_used_gb
+    chain: list[Backup] = []
     if req.backup_ref is not None:
         backup = visible_backup(cloud, caller, req.backup_ref)
         if backup.status not in RESTORABLE:
@@ -235,7 +241,7 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
                 f"Backup is too large for given flavor or volume. Backup size: "
                 f"{backup.size} GBs. Available size: {volume_size} GBs."
             )
-        _check_chain(cloud, backup.parent_id)
+        chain = _check_chain(cloud, backup)
         if datastore is not None and datastore.type != backup.datastore.type:
             raise BadRequest(
                 f"The datastore from which the backup was taken, {backup.datastore.type}, "
@@ -263,6 +269,11 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
         ends_in="ERROR" if req.fail else "ACTIVE",
     )
     instance.access = req.access
+    if not req.fail:
+        secrets = dict(req.passwords)
+        users = tuple(UserSpec(name, secrets.get(name, ""), data.ANY_HOST, granted)
+                      for name, granted in req.users)
+        data.start_server(cloud, instance, req.databases, users, tuple(b.id for b in chain))
     return instance
 
 
@@ -284,8 +295,11 @@ def _merge_contents(
     return Contents(tuple(names), tuple((n, tuple(g)) for n, g in grants.items()))
 
 
-def _check_chain(cloud: Cloud, parent_id: str | None) -> None:
-    """An incremental restore applies every ancestor first: each must still be usable."""
+def _check_chain(cloud: Cloud, backup: Backup) -> list[Backup]:
+    """An incremental restore applies every ancestor first: each must still be usable (and,
+    with a data plane, its object there and intact). Returns the chain, full first."""
+    chain = [backup]
+    parent_id = backup.parent_id
     while parent_id is not None:
         parent = cloud.backups.get(parent_id)
         if parent is None:
@@ -295,7 +309,11 @@ def _check_chain(cloud: Cloud, parent_id: str | None) -> None:
                 f"Unable to create instance because backup {parent.id} is not completed. "
                 f"Actual state: {parent.status}."
             )
+        chain.append(parent)
         parent_id = parent.parent_id
+    chain.reverse()
+    data.check_restore(cloud, chain)
+    return chain
 
 
 def _requested_datastore(cloud: Cloud, req: InstanceRequest) -> Datastore | None:
@@ -349,6 +367,7 @@ def _forget(when: datetime, cloud: Cloud, instance: Instance, generation: int) -
         return
     del cloud.instances[instance.id]
     del cloud.project(instance.region, instance.project_id).instances[instance.id]
+    data.remove_server(cloud, instance)
     forget_source(cloud, "instance", instance.id)  # its backup schedule stops
 
 
@@ -360,6 +379,7 @@ def restart(cloud: Cloud, caller: Caller, instance_id: str) -> None:
     due = cloud.later(now, cloud.config.instance_action_seconds)
     instance.status = "REBOOT"
     instance.updated = now
+    data.restart_server(cloud, instance)
     _settle_at(cloud, instance, due, "ACTIVE")
 
 
@@ -402,26 +422,32 @@ def add_databases(cloud: Cloud, caller: Caller, instance_id: str, names: list[st
     """All or nothing; checks cost O(existing + new) (sets, never a list scan per name)."""
     instance = visible_instance(cloud, caller, instance_id)
     require_available(cloud, instance)
+    data.refresh(cloud, instance)
     existing = set(instance.databases)
     taken = [n for n in names if n in existing]
     if taken or len(set(names)) != len(names):
         raise BadRequest(f"A database with the name {(taken or names)[0]} already exists.")
+    data.run(cloud, instance, "create_databases", names)
     instance.databases.extend(names)
 
 
 def remove_database(cloud: Cloud, caller: Caller, instance_id: str, name: str) -> None:
     instance = visible_instance(cloud, caller, instance_id)
     require_available(cloud, instance)
+    data.refresh(cloud, instance)
     if name not in instance.databases:
         raise NotFound(f"Database {name} cannot be found on instance {instance_id}.")
+    data.run(cloud, instance, "drop_database", name)
     instance.databases.remove(name)
 
 
 def add_users(
-    cloud: Cloud, caller: Caller, instance_id: str, users: list[tuple[str, tuple[str, ...]]]
+    cloud: Cloud, caller: Caller, instance_id: str, users: list[tuple[str, tuple[str, ...]]],
+    passwords: dict[str, str] | None = None,
 ) -> None:
     instance = visible_instance(cloud, caller, instance_id)
     require_available(cloud, instance)
+    data.refresh(cloud, instance)
     names = [name for name, _ in users]
     taken = [n for n in names if n in instance.users]
     if taken or len(set(names)) != len(names):
@@ -431,6 +457,9 @@ def add_users(
         missing = [d for d in databases if d not in existing]
         if missing:
             raise BadRequest(f"Database {missing[0]} does not exist on instance {instance_id}.")
+    data.run(cloud, instance, "create_users", [
+        UserSpec(name, (passwords or {}).get(name, ""), data.ANY_HOST, granted)
+        for name, granted in users])
     for name, databases in users:
         instance.users[name] = databases
 
@@ -438,8 +467,29 @@ def add_users(
 def remove_user(cloud: Cloud, caller: Caller, instance_id: str, name: str) -> None:
     instance = visible_instance(cloud, caller, instance_id)
     require_available(cloud, instance)
+    data.refresh(cloud, instance)
     if name not in instance.users:
         raise NotFound(f"User {name} cannot be found on instance {instance_id}.")
+    data.run(cloud, instance, "drop_user", name, data.ANY_HOST)
     del instance.users[name]
 
 
+
+
+def contents_of(cloud: Cloud, caller: Caller, instance_id: str) -> Instance:
+    """The instance, its databases and users read back from its server when it has one
+    (the list routes)."""
+    instance = visible_instance(cloud, caller, instance_id)
+    data.refresh(cloud, instance)
+    return instance
+
+
+def shown_addresses(cloud: Cloud, instance: Instance, public: bool) -> list[dict[str, str]]:
+    """The addresses the API shows: with a data plane, the server's loopback address for
+    both the private and the public one (clients connect to whichever they pick)."""
+    found = addresses(instance.id, public)
+    served = data.server_address(cloud, instance)
+    if served is not None:
+        for entry in found:
+            entry["address"] = served[0]
+    return found

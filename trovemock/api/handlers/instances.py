@@ -42,6 +42,7 @@ def create(ctx: Ctx) -> Reply:
         backup_ref=restore["backupRef"] if restore else None,
         fail=ctx.outcome == OUTCOME_RESTORE_ERROR,
         access=model.check_access(body["access"]) if body.get("access") is not None else None,
+        passwords=tuple((u["name"], u.get("password") or "") for u in body.get("users") or ()),
     )
     instance = model.create_instance(ctx.cloud, ctx.caller, request)
     return 200, {"instance": _view(ctx, just_created=True)(instance)}
@@ -108,7 +109,7 @@ def action(ctx: Ctx) -> Reply:
 
 
 def databases(ctx: Ctx) -> Reply:
-    instance = visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
+    instance = model.contents_of(ctx.cloud, ctx.caller, ctx.args["instance_id"])
     return 200, page(ctx, instance.databases, lambda name: {"name": name}, "databases")
 
 
@@ -138,7 +139,7 @@ def show_database(ctx: Ctx) -> Reply:
 
 
 def users(ctx: Ctx) -> Reply:
-    instance = visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
+    instance = model.contents_of(ctx.cloud, ctx.caller, ctx.args["instance_id"])
 
     def render(item: tuple[str, tuple[str, ...]]) -> dict[str, Any]:
         name, granted = item
@@ -150,7 +151,8 @@ def users(ctx: Ctx) -> Reply:
 def add_users(ctx: Ctx) -> Reply:
     body = ctx.body
     users = [(u["name"], tuple(d["name"] for d in u.get("databases") or ())) for u in body["users"]]
-    model.add_users(ctx.cloud, ctx.caller, ctx.args["instance_id"], users)
+    passwords = {u["name"]: u.get("password") or "" for u in body["users"]}
+    model.add_users(ctx.cloud, ctx.caller, ctx.args["instance_id"], users, passwords)
     return 202, None
 
 
@@ -173,12 +175,13 @@ def show_user(ctx: Ctx) -> Reply:
 def update_user(ctx: Ctx) -> Reply:
     attributes = ctx.body["user"]
     users_model.update_user(ctx.cloud, ctx.caller, ctx.args["instance_id"], ctx.args["name"],
-                            attributes.get("name"), attributes.get("host"))
+                            attributes.get("name"), attributes.get("host"),
+                            attributes.get("password"))
     return 202, None
 
 
 def change_passwords(ctx: Ctx) -> Reply:
-    users = [(u["name"], u.get("host")) for u in ctx.body["users"]]
+    users = [(u["name"], u.get("host"), u.get("password") or "") for u in ctx.body["users"]]
     users_model.change_passwords(ctx.cloud, ctx.caller, ctx.args["instance_id"], users)
     return 202, None
 

@@ -82,6 +82,9 @@ class Engine(Protocol):
                     new_host: str) -> None: ...
     def enable_root(self, conn: Any, password: str) -> None: ...
     def disable_root(self, conn: Any) -> None: ...
+    def ensure_admin(self, conn: Any, name: str, password: str) -> None:
+        """An account (os_admin) with every privilege, reachable over TCP with `password`:
+        what `mock.endpoint()` hands to tests."""
 
     # -- backups -------------------------------------------------------------------------
     def object_suffix(self) -> str:
