@@ -42,22 +42,29 @@ def trove_project_id() -> str:
 
 
 @pytest.fixture
-def trove(request: pytest.FixtureRequest, trove_dialect: str) -> TroveMock:
+def trove(request: pytest.FixtureRequest, trove_dialect: str) -> Iterator[TroveMock]:
     """A fresh in-process cloud on a manual clock, configured by the `trove` marker and
-    preloaded with the `trove_faults` marker's rules."""
+    preloaded with the `trove_faults` marker's rules. With `dataplane="servers"`, every
+    server it started is stopped when the test ends."""
     from trovemock import ManualClock, TroveMock
 
     settings = markers.trove_settings(request.node)
     dialect = settings.get("dialect", trove_dialect)
+    dataplane = settings.get("dataplane")
+    if dataplane not in (None, "none"):
+        markers.require_engines(request.node, settings.get("engines"))
     try:
         clock = ManualClock(settings.get("start"))
-        mock = TroveMock(dialect=dialect, clock=clock)
+        mock = TroveMock(dialect=dialect, clock=clock, dataplane=dataplane)
     except (TypeError, ValueError) as error:
         pytest.fail(f"@pytest.mark.trove: {error}", pytrace=False)
-    markers.configure(mock, settings)
-    markers.preload_faults(mock, request.node)
-    request.node.stash[MOCK_KEY] = mock
-    return mock
+    try:
+        markers.configure(mock, settings)
+        markers.preload_faults(mock, request.node)
+        request.node.stash[MOCK_KEY] = mock
+        yield mock
+    finally:
+        mock.close()
 
 
 @pytest.fixture

@@ -10,11 +10,15 @@ if TYPE_CHECKING:
     from trovemock import TroveMock
 
 TROVE_MARKER_HELP = (
-    "trove(dialect=..., quota=..., durations={...}, start=..., <Config field>=...): configure "
-    "the cloud of the trovemock fixtures (dialect 'openstack' or 'rackspace'; quota sets "
-    "config.backup_quota; durations maps Config *_seconds fields to seconds; start sets the "
-    "manual clock's start time)"
+    "trove(dialect=..., quota=..., durations={...}, start=..., dataplane=..., engines=..., "
+    "<Config field>=...): configure the cloud of the trovemock fixtures (dialect 'openstack' "
+    "or 'rackspace'; quota sets config.backup_quota; durations maps Config *_seconds fields "
+    "to seconds; start sets the manual clock's start time; dataplane='servers' backs "
+    "instances with real database servers; engines names those the test needs, "
+    "('mariadb', 'postgresql'): the test skips when one is not installed, or fails when "
+    "TROVEMOCK_REQUIRE_DATAPLANE=1)"
 )
+REQUIRE_VARIABLE = "TROVEMOCK_REQUIRE_DATAPLANE"
 FAULTS_MARKER_HELP = (
     "trove_faults(dict(...), ...): preload fault rules (each dict is the keyword arguments of "
     "mock.faults.add) into the trovemock fixtures' cloud"
@@ -42,7 +46,7 @@ def configure(mock: TroveMock, settings: dict[str, Any]) -> None:
     names = {name for name in Config().to_dict()}
     values: dict[str, Any] = {}
     for key, value in settings.items():
-        if key in ("dialect", "start"):
+        if key in ("dialect", "start", "dataplane", "engines"):
             continue
         if key == "quota":
             values["backup_quota"] = value
@@ -71,6 +75,30 @@ def preload_faults(mock: TroveMock, node: pytest.Item) -> None:
                 mock.faults.add(**rule)
             except ValueError as error:
                 _usage("trove_faults", f"{error} (rule {rule!r})")
+
+
+def require_engines(node: pytest.Item, engines: Any) -> None:
+    """Skip the test (fail it when TROVEMOCK_REQUIRE_DATAPLANE=1) unless every engine it
+    names is installed; no names: at least one engine."""
+    import os
+
+    from trovemock.dataplane.servers import make_engines
+
+    found = make_engines(())
+    if isinstance(engines, str):
+        engines = (engines,)
+    unknown = [name for name in engines or () if name not in found]
+    if unknown:
+        _usage("trove", f"engines: unknown {unknown} (known: {', '.join(found)})")
+    wanted = list(engines) if engines else list(found)
+    missing = {name: reason for name in wanted if (reason := found[name].missing())}
+    if not missing or (not engines and len(missing) < len(found)):
+        return
+    text = "; ".join(missing.values())
+    if os.environ.get(REQUIRE_VARIABLE) == "1":
+        pytest.fail(f"data plane engine missing ({REQUIRE_VARIABLE}=1): {text}",
+                    pytrace=False)
+    pytest.skip(f"data plane engine missing: {text}")
 
 
 def _durations(value: Any, names: set[str]) -> dict[str, Any]:

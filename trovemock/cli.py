@@ -200,6 +200,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="register a datastore version besides the built-in ones (repeatable), as an "
         "operator registers the versions a deployment offers",
     )
+    serve.add_argument(
+        "--dataplane",
+        choices=("none", "servers"),
+        default="none",
+        help="servers: back every instance with a real database server (MariaDB for mysql "
+        "and mariadb, PostgreSQL for postgresql) on its own loopback address, and every "
+        "backup with a real backup (default: none, the API alone)",
+    )
+    serve.add_argument("--dataplane-dir", metavar="DIR", default=None,
+                       help="where servers' data and backup objects live (default: a "
+                       "temporary directory, removed at exit)")
+    serve.add_argument("--dataplane-net", metavar="CIDR", default="127.77.0.0/16",
+                       help="the loopback pool servers take addresses from "
+                       "(default: 127.77.0.0/16)")
+    serve.add_argument("--dataplane-port-mode", choices=("standard", "dynamic"),
+                       default="standard",
+                       help="standard: each server on its own address at 3306 / 5432; "
+                       "dynamic: 127.0.0.1 and a free port (hosts without extra loopback "
+                       "addresses)")
+    serve.add_argument("--dataplane-bin-dir", metavar="DIR", action="append", default=[],
+                       help="look for database server binaries here first (repeatable)")
     serve.add_argument("--quiet", action="store_true", help="do not log every request to stderr")
 
     for name, module, text in (
@@ -267,7 +288,11 @@ def build_mock(options: argparse.Namespace) -> TroveMock:
         raise ValueError("--start-time needs --clock manual")
     else:
         clock = SystemClock()
-    mock = TroveMock(dialect=options.dialect, clock=clock, config=config)
+    dataplane = _dataplane_settings(options)
+    if dataplane is not None and state is not None:
+        raise ValueError("--state cannot be loaded with --dataplane servers: a state file "
+                         "holds the API's records, not the servers' data")
+    mock = TroveMock(dialect=options.dialect, clock=clock, config=config, dataplane=dataplane)
     if options.region and options.dialect == "rackspace":
         known = {region.lower(): region for region in mock.regions}
         if options.region.lower() not in known:
@@ -300,6 +325,18 @@ def build_mock(options: argparse.Namespace) -> TroveMock:
     return mock
 
 
+def _dataplane_settings(options: argparse.Namespace) -> Any:
+    if getattr(options, "dataplane", "none") == "none":
+        return None
+    from trovemock.dataplane.addresses import check_network
+    from trovemock.dataplane.servers import Settings
+
+    check_network(options.dataplane_net)
+    return Settings(directory=options.dataplane_dir, network=options.dataplane_net,
+                    port_mode=options.dataplane_port_mode,
+                    bin_dirs=tuple(options.dataplane_bin_dir))
+
+
 def _read_state(path: str) -> Any:
     """The parsed --state file; ValueError with the reason for anything unusable."""
     try:
@@ -314,8 +351,11 @@ def _read_state(path: str) -> Any:
 
 
 def demo_seeded(options: argparse.Namespace) -> bool:
-    """`--seed-demo`/`--no-seed-demo`, else on unless a `--state` file is loaded."""
-    return options.seed_demo if options.seed_demo is not None else not options.state
+    """`--seed-demo`/`--no-seed-demo`, else on unless a `--state` file is loaded or a data
+    plane runs (the demo's instances would each start a server)."""
+    if options.seed_demo is not None:
+        return bool(options.seed_demo)
+    return not options.state and getattr(options, "dataplane", "none") == "none"
 
 
 def banner(mock: TroveMock, url: str, options: argparse.Namespace) -> str:
@@ -387,6 +427,10 @@ def _serve(options: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     def on_ready(server: BackgroundServer) -> None:
         print(banner(mock, server.url, options), file=out, flush=True)
 
+    if mock.dataplane is not None:
+        for engine, reason in mock.dataplane.missing().items():
+            print(f"trovemock serve: data plane: {engine} cannot run here: {reason}",
+                  file=err, flush=True)
     try:
         return serve(
             mock, options.host, options.port, log_requests=not options.quiet, on_ready=on_ready
@@ -394,6 +438,8 @@ def _serve(options: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except OSError as exc:
         print(f"trovemock serve: {exc}", file=err)
         return 1
+    finally:
+        mock.close()  # every database server the data plane started stops with us
 
 
 def main(argv: Sequence[str] | None = None) -> int:

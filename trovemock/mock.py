@@ -18,15 +18,15 @@ from trovemock.control import app as control
 from trovemock.control.guard import CONTROL_PREFIX, ControlGuard
 from trovemock.control.revision import Revision
 from trovemock.dataplane import open_dataplane
-from trovemock.dataplane.protocol import Endpoint
+from trovemock.dataplane.protocol import DataError, Endpoint, UserSpec
 from trovemock.exchange import RUN_ROUTE, InternalErrors
 from trovemock.faults import FaultRules
 from trovemock.identity import keystone
 from trovemock.identity.accounts import Accounts
 from trovemock.journal import Journal
 from trovemock.model import backups as backup_ops
+from trovemock.model import data, history
 from trovemock.model import ha as ha_rules
-from trovemock.model import history
 from trovemock.model import schedules as schedule_ops
 from trovemock.model import strategies as strategy_ops
 from trovemock.model.access import Caller, instance_status
@@ -136,6 +136,27 @@ class TroveMock:
             raise ValueError("this mock has no data plane: TroveMock(dataplane=\"servers\")")
         return self.dataplane
 
+    def _no_dataplane(self, what: str) -> None:
+        if self.dataplane is not None:
+            raise ValueError(f"a cloud with a data plane cannot be {what}: its state would "
+                             "not hold the servers' data or the backups' objects")
+
+    def dataplane_status(self) -> dict[str, Any]:
+        """Whether a data plane runs; its engines (version, or why one cannot run), its
+        servers by instance id, and its backup objects by backup id."""
+        plane = self.dataplane
+        if plane is None:
+            return {"enabled": False}
+        engines = {}
+        for name, engine in plane.engines.items():
+            reason = engine.missing()
+            engines[name] = ({"available": False, "reason": reason} if reason else
+                             {"available": True, "version": engine.version()})
+        servers = {iid: plane.server_info(iid) for iid in list(plane.servers)}
+        objects = {bid: plane.backup_info(bid) for bid in list(plane.made)}
+        return {"enabled": True, "directory": str(plane.root), "engines": engines,
+                "servers": servers, "objects": objects}
+
     def wait_for_data(self, timeout: float | None = None) -> None:
         """Wait until the data plane's running jobs (server starts, backups, restores) are
         done, and take in their results. The manual clock does this by itself on every
@@ -232,9 +253,13 @@ class TroveMock:
         databases: Iterable[str] = (),
         users: Iterable[str] | dict[str, Iterable[str]] = (),
         used_gb: float | None = None,
+        passwords: dict[str, str] | None = None,
     ) -> Instance:
         """Seed an instance. `users` is a list of names or a mapping name -> databases.
-        A status of BUILD moves to ACTIVE after `config.instance_build_seconds`."""
+        A status of BUILD moves to ACTIVE after `config.instance_build_seconds`.
+
+        With a data plane, its server is started (databases and users created, each user
+        with its password from `passwords`) before this returns; DataError if it fails."""
         instance_id = _uuid_arg(id, "id")
         given = Fields(
             {"project_id": project_id, "status": status, "flavor_id": str(flavor_id),
@@ -247,7 +272,7 @@ class TroveMock:
         with self.cloud.operation() as now:
             if instance_id in self.cloud.instances:
                 raise ValueError(f"an instance with id {instance_id} already exists")
-            return store_instance(
+            instance = store_instance(
                 self.cloud,
                 instance_id=instance_id,
                 project_id=project_id,
@@ -262,6 +287,16 @@ class TroveMock:
                 when=now,
                 ends_in="ACTIVE" if status == "BUILD" else None,
             )
+            if self.dataplane is not None:
+                secrets = passwords or {}
+                seeded = tuple(UserSpec(name, secrets.get(name, ""), "%", granted)
+                               for name, granted in instance.users.items())
+                data.start_server(self.cloud, instance, tuple(instance.databases), seeded)
+        if self.dataplane is not None:
+            self.wait_for_data()
+            if instance.server == "failed":
+                raise DataError(instance.fault[0] if instance.fault else "server failed")
+        return instance
 
     def add_ha_group(
         self,
@@ -545,6 +580,7 @@ class TroveMock:
 
     # -- state ----------------------------------------------------------------------------
     def export_state(self) -> dict[str, Any]:
+        self._no_dataplane("exported")
         with self.cloud.operation():
             return state_records.export_state(self.cloud, self.tokens.records())
 
@@ -554,6 +590,7 @@ class TroveMock:
         then sit where the export put them relative to it). ValueError naming the place if
         any part is refused, and then nothing changes. Identity tokens the state does not
         hold are forgotten in the same step, so a login token never outlives its cloud."""
+        self._no_dataplane("imported")
         staged = state_records.stage(self.cloud, state)
         config = _config_of(state)
         when = None

@@ -29,6 +29,7 @@ from trovemock.control import ui
 from trovemock.control.guard import CONTROL_PREFIX as PREFIX
 from trovemock.control.spec import control_openapi
 from trovemock.control.target import ControlTarget
+from trovemock.dataplane.protocol import DataError
 from trovemock.exchange import DELIVERIES
 from trovemock.identity import keystone as identity
 from trovemock.journal import entry_to_dict
@@ -152,6 +153,8 @@ def _backup_view(backup: Any) -> dict[str, Any]:
         "parent_id": backup.parent_id,
         "size": backup.size,
         "location_ref": backup.location_ref,
+        "data": backup.data,
+        "data_error": backup.data_error,
         "created": backup.created,
         "updated": backup.updated,
     }
@@ -565,7 +568,54 @@ def get_schedule_runs(mock: ControlTarget, request: Request) -> Response:
 
 
 def get_state(mock: ControlTarget, request: Request) -> Response:
-    return _json(mock.export_state())
+    return _json(_model_call(mock.export_state))
+
+
+# --- the data plane ---------------------------------------------------------------------------
+
+
+def get_dataplane(mock: ControlTarget, request: Request) -> Response:
+    """The data plane: whether it runs, its engines, servers and backup objects."""
+    return _json(mock.dataplane_status())
+
+
+def get_endpoint(mock: ControlTarget, request: Request, instance_id: str) -> Response:
+    """Where an instance's database server listens, with an admin account."""
+    point = _data_call(lambda: mock.endpoint(instance_id))
+    return _json({"host": point.host, "port": point.port, "user": point.user,
+                  "password": point.password, "engine": point.engine,
+                  "version": point.version, "url": point.url()})
+
+
+def corrupt_backup(mock: ControlTarget, request: Request, backup_id: str) -> Response:
+    """Corrupt a backup's object: how = flip (a restore gets 409), truncate, delete (404)."""
+    f = _fields(_body(mock, request))
+    how = f.one_of("how", ("flip", "truncate", "delete"), required=False) or "flip"
+    _backup(mock, backup_id)
+    _data_call(lambda: mock.corrupt_backup(backup_id, how))
+    return _no_content()
+
+
+def fail_next_backup(mock: ControlTarget, request: Request) -> Response:
+    """The next backup's tool run fails; the backup ends FAILED with the reason."""
+    f = _fields(_body(mock, request))
+    reason = f.text("reason", required=False) or "the backup tool failed (fault injected)"
+    _data_call(lambda: mock.fail_next_backup(reason))
+    return _no_content()
+
+
+def settle_dataplane(mock: ControlTarget, request: Request) -> Response:
+    """Wait until server starts, backups and restores under way are done."""
+    _data_call(mock.wait_for_data)
+    return _json(mock.dataplane_status())
+
+
+def _data_call(call: Callable[[], Any]) -> Any:
+    """A data plane call: no data plane (or a failure of it) is a 400 saying why."""
+    try:
+        return _model_call(call)
+    except DataError as error:
+        raise _bad(str(error)) from None
 
 
 def put_state(mock: ControlTarget, request: Request) -> Response:
@@ -618,6 +668,11 @@ ROUTES = url_map(
         (f"{PREFIX}/journal", ("DELETE",), clear_journal),
         (f"{PREFIX}/schedules/runs", ("GET",), get_schedule_runs),
         (f"{PREFIX}/state", ("GET",), get_state),
+        (f"{PREFIX}/dataplane", ("GET",), get_dataplane),
+        (f"{PREFIX}/dataplane/settle", ("POST",), settle_dataplane),
+        (f"{PREFIX}/dataplane/fail-next-backup", ("POST",), fail_next_backup),
+        (f"{PREFIX}/instances/<instance_id>/endpoint", ("GET",), get_endpoint),
+        (f"{PREFIX}/backups/<backup_id>/corrupt", ("POST",), corrupt_backup),
         (f"{PREFIX}/state", ("PUT",), put_state),
         (f"{PREFIX}/openapi.json", ("GET",), openapi),
         (f"{PREFIX}/openapi-control.json", ("GET",), openapi_control),

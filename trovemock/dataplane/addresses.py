@@ -6,6 +6,7 @@ addresses (macOS): 127.0.0.1 and a free port."""
 from __future__ import annotations
 
 import ipaddress
+import random
 import socket
 import threading
 
@@ -36,6 +37,9 @@ class AddressPool:
         self.port_mode = port_mode
         self._taken: set[tuple[str, int]] = set()
         self._lock = threading.Lock()
+        # Emulators sharing a machine (parallel test workers) start at different places in
+        # the pool, so two of them rarely probe the same free address at once.
+        self._offset = random.randrange(max(1, self.network.num_addresses - 2))
 
     def allocate(self, port: int) -> tuple[str, int]:
         """A free (address, port): probed with a bind, so a server elsewhere on the machine
@@ -48,7 +52,9 @@ class AddressPool:
                 self._taken.add(found)
                 return found
             last_error = None
-            for host in self.network.hosts():
+            count = max(1, self.network.num_addresses - 2)  # leave out network, broadcast
+            for step in range(count):
+                host = self.network[1 + (self._offset + step) % count]
                 key = (str(host), port)
                 if key in self._taken:
                     continue

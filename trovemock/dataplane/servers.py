@@ -77,6 +77,12 @@ class ServersPlane:
         self._own_dir = self.settings.directory is None
         self.root = Path(self.settings.directory or tempfile.mkdtemp(prefix="trovemock-data-"))
         self.root.mkdir(parents=True, exist_ok=True)
+        # Sockets live under a short path of their own (a Unix socket's path is limited).
+        self.sockets = Path(tempfile.mkdtemp(prefix="tm-", dir="/tmp"))
+        # A server may run as another account (PostgreSQL as `postgres` when we are root):
+        # it must be able to pass through our directories, though not list them.
+        for directory in (self.root, self.sockets):
+            directory.chmod(0o711)
         self.registry = processes.Registry(self.root / "servers.json")
         self.registry.reap()  # what a killed emulator using this directory left running
         self.objects = ObjectStore(self.root / "objects")
@@ -145,6 +151,7 @@ class ServersPlane:
             server = Server(spec.instance_id, engine.name, self.root / "servers" /
                             spec.instance_id, address, port, version=engine.version())
             server.extra["datastore"] = spec.datastore
+            server.run = self.sockets / spec.instance_id[:8]
             self.servers[spec.instance_id] = server
         chain = [(self._object_path(backup_id), self.made[backup_id].meta)
                  for backup_id in spec.chain] if spec.chain else []
@@ -237,6 +244,7 @@ class ServersPlane:
             self._stop(server)
             server.state = "stopped"
             shutil.rmtree(server.home, ignore_errors=True)
+            shutil.rmtree(server.rundir, ignore_errors=True)
             self.pool.release((server.address, server.port))
 
         self.jobs.submit(remove)
@@ -430,6 +438,7 @@ class ServersPlane:
         self.jobs.call(stop_all)
         for server in servers:
             shutil.rmtree(server.home, ignore_errors=True)
+            shutil.rmtree(server.rundir, ignore_errors=True)
             self.pool.release((server.address, server.port))
         shutil.rmtree(self.objects.root, ignore_errors=True)
         self.made.clear()
@@ -442,6 +451,7 @@ class ServersPlane:
         self.reset()
         self.jobs.close()
         self.closed = True
+        shutil.rmtree(self.sockets, ignore_errors=True)
         if self._own_dir:
             shutil.rmtree(self.root, ignore_errors=True)
 

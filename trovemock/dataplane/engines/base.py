@@ -30,6 +30,8 @@ class Server:
     state: str = "starting"  # starting, running, stopped, error
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # an engine's own bookkeeping
+    # the socket's directory: short, since a Unix socket's path holds at most 107 bytes
+    run: Path | None = None
 
     @property
     def datadir(self) -> Path:
@@ -37,7 +39,7 @@ class Server:
 
     @property
     def rundir(self) -> Path:
-        return self.home / "run"
+        return self.run if self.run is not None else self.home / "run"
 
     @property
     def log(self) -> Path:
