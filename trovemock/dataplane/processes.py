@@ -112,6 +112,15 @@ def _runs(pid: int, datadir: str) -> bool:
     return any(datadir.encode() in part for part in cmdline)
 
 
+def _exists(pid: int) -> bool:
+    """Still running: a zombie (ended, waiting for its parent to read its status) is not."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
 def _terminate(pid: int, timeout: float = 10.0) -> None:
     try:
         os.kill(pid, signal.SIGTERM)
@@ -119,9 +128,7 @@ def _terminate(pid: int, timeout: float = 10.0) -> None:
         return
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not _exists(pid):
             return
         time.sleep(0.05)
     try:
