@@ -167,10 +167,13 @@ class TroveMock:
 
     def endpoint(self, instance_id: str) -> Endpoint:
         """Where the instance's server listens, with an admin account (os_admin, left out of
-        the API's user lists as Trove leaves it out) that may do anything."""
+        the API's user lists as Trove leaves it out) that may do anything. Waits for a
+        server that is still starting; DataError when it failed or is gone."""
         plane = self._plane()
         with self.cloud.operation():
-            self.cloud.instances.get(instance_id) or self.instance(instance_id)
+            instance = self.cloud.instances.get(instance_id) or self.instance(instance_id)
+        if instance.server == "starting":  # e.g. just created, with the system clock
+            self.wait_for_data()
         return plane.admin_endpoint(instance_id)
 
     def connect(self, instance_id: str, database: str | None = None, *,

@@ -13,7 +13,10 @@ Every fenced block is one of:
   command exits N), and a JSON line printed under a command must have the same keys as the
   one the README shows;
 - output (`text`, or no language): not run;
-- `<!-- readme: skip: reason -->`: not run here, for the reason given.
+- `<!-- readme: skip: reason -->`: not run here, for the reason given;
+- `<!-- readme: needs: mariadb postgresql -->`: the page runs only where those data plane
+  engines are installed (it skips, saying which is missing; with
+  TROVEMOCK_REQUIRE_DATAPLANE=1, as in CI, it fails instead).
 
 The first of the two commands at the top runs as printed on a fresh copy of the checkout, and
 `.ci/run` runs the second's test command. The servers use the README's ports (8779-8781), so
@@ -159,7 +162,7 @@ def test_every_block_runs_or_says_why_not() -> None:
     kinds = {block.kind for block in found}
     assert {"python", "pytest", "shell", "output", "skip"} <= kinds
     skipped = [block for block in found if block.kind == "skip"]
-    assert len(skipped) <= 12, [str(b) for b in skipped]  # each says why
+    assert len(skipped) <= 14, [str(b) for b in skipped]  # each says why
 
 
 def test_a_pasted_block_waits_for_the_server_it_starts() -> None:
@@ -406,6 +409,7 @@ def test_the_pages_have_at_least_20_runnable_blocks() -> None:
     "page", [page for page in PAGES if runnable(page)], ids=lambda page: page.name
 )
 def test_the_readme_runs_in_order(page: Path, tmp_path: Path) -> None:
+    _require_engines(page)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "VIRTUAL_ENV"))}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     shell: Shell | None = None
@@ -431,6 +435,23 @@ def test_the_readme_runs_in_order(page: Path, tmp_path: Path) -> None:
             if shell is not None:
                 shell.close()
     assert ran == len(runnable(page))
+
+
+def _require_engines(page: Path) -> None:
+    """A page whose blocks need data plane engines runs only where they are installed."""
+    from trovemock.dataplane.servers import make_engines
+
+    wanted = {name for block in runnable(page) for name in block.marker.get("needs", "").split()}
+    if not wanted:
+        return
+    engines = make_engines(())
+    missing = [f"{name}: {engines[name].missing()}" for name in sorted(wanted)
+               if engines[name].missing()]
+    if not missing:
+        return
+    if os.environ.get("TROVEMOCK_REQUIRE_DATAPLANE") == "1":
+        pytest.fail(f"{page.name} needs {'; '.join(missing)}", pytrace=False)
+    pytest.skip(f"{page.name} needs {'; '.join(missing)}")
 
 
 # -- the two commands at the top -----------------------------------------------------------------
