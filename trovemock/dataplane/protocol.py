@@ -58,6 +58,7 @@ class Provision:
     databases: tuple[str, ...] = ()
     users: tuple[UserSpec, ...] = ()
     chain: tuple[str, ...] = ()  # backup ids, full first
+    settings: dict[str, Any] = field(default_factory=dict)  # a configuration group's values
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,12 @@ class DataPlane(Protocol):
 
     def rename_user(self, instance_id: str, name: str, host: str, new_name: str,
                     new_host: str) -> None: ...
+
+    def apply_configuration(self, instance_id: str, values: dict[str, Any],
+                            restart: list[str]) -> None: ...
+
+    def remove_configuration(self, instance_id: str, names: list[str],
+                             restart: list[str]) -> None: ...
 
     def enable_root(self, instance_id: str, password: str) -> None: ...
 

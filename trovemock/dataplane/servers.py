@@ -19,7 +19,7 @@ from typing import Any
 
 from trovemock.dataplane import processes
 from trovemock.dataplane.addresses import DEFAULT_NETWORK, AddressPool
-from trovemock.dataplane.engines.base import Engine, Server
+from trovemock.dataplane.engines.base import Engine, Server, option_value
 from trovemock.dataplane.jobs import Jobs
 from trovemock.dataplane.objects import ObjectStore
 from trovemock.dataplane.protocol import (
@@ -169,6 +169,8 @@ class ServersPlane:
         try:
             shutil.rmtree(server.home, ignore_errors=True)
             server.home.mkdir(parents=True)
+            server.extra["settings"] = {name: option_value(value)
+                                        for name, value in spec.settings.items()}
             if chain:
                 engine.restore(chain, server)
             else:
@@ -402,6 +404,16 @@ class ServersPlane:
     def rename_user(self, instance_id: str, name: str, host: str, new_name: str,
                     new_host: str) -> None:
         self._sql(instance_id, "rename_user", name, host, new_name, new_host)
+
+    def apply_configuration(self, instance_id: str, values: dict[str, Any],
+                            restart: list[str]) -> None:
+        server = self._server(instance_id)
+        self._sql(instance_id, "apply_settings", server, values, restart)
+
+    def remove_configuration(self, instance_id: str, names: list[str],
+                             restart: list[str]) -> None:
+        server = self._server(instance_id)
+        self._sql(instance_id, "reset_settings", server, names, restart)
 
     def enable_root(self, instance_id: str, password: str) -> None:
         self._sql(instance_id, "enable_root", password)

@@ -35,14 +35,16 @@ def active(cloud: Cloud) -> bool:
 
 # -- servers ------------------------------------------------------------------------------
 def start_server(cloud: Cloud, instance: Instance, databases: tuple[str, ...],
-                 users: tuple[UserSpec, ...], chain: tuple[str, ...] = ()) -> None:
+                 users: tuple[UserSpec, ...], chain: tuple[str, ...] = (),
+                 settings: dict[str, Any] | None = None) -> None:
     """Provision the instance's server; when it cannot even be tried (no engine for the
     datastore, the server limit) the instance ends in ERROR with the reason as its fault."""
     plane = cloud.dataplane
     if plane is None:
         return
     instance.server = "starting"
-    spec = Provision(instance.id, instance.datastore.type, databases, users, chain)
+    spec = Provision(instance.id, instance.datastore.type, databases, users, chain,
+                     dict(settings or {}))
     try:
         plane.provision(spec, lambda result: _server_done(cloud, instance.id, result))
     except DataError as error:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from trovemock.dataplane.protocol import UserSpec
 from trovemock.fidelity import upstream
-from trovemock.model import data, datastores
+from trovemock.model import configurations, data, datastores
 from trovemock.model.access import (
     Caller,
     instance_status,
@@ -217,6 +217,7 @@ class InstanceRequest:
     fail: bool = False  # a fault rule asked for the restore to end in ERROR
     access: Access | None = None
     passwords: tuple[tuple[str, str], ...] = ()  # user name -> password, for a data plane
+    configuration: str | None = None  # a configuration group's id
 
 
 def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Instance:
@@ -252,6 +253,10 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
         used_gb = backup.size if backup.size is not None else used_gb
     if datastore is None:
         datastore = cloud.datastores.register("mysql", "5.7")  # a restore brings its own
+    group = None
+    if req.configuration is not None:
+        group = configurations.find_for(cloud, caller, req.configuration, datastore,
+                                        creating=True)
     contents = _merge_contents(contents, req.databases, req.users)
     instance = store_instance(
         cloud,
@@ -269,11 +274,14 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
         ends_in="ERROR" if req.fail else "ACTIVE",
     )
     instance.access = req.access
+    if group is not None:
+        instance.configuration_id = group.id
     if not req.fail:
         secrets = dict(req.passwords)
         users = tuple(UserSpec(name, secrets.get(name, ""), data.ANY_HOST, granted)
                       for name, granted in req.users)
-        data.start_server(cloud, instance, req.databases, users, tuple(b.id for b in chain))
+        data.start_server(cloud, instance, req.databases, users, tuple(b.id for b in chain),
+                          settings=dict(group.values) if group is not None else {})
     return instance
 
 
@@ -379,6 +387,7 @@ def restart(cloud: Cloud, caller: Caller, instance_id: str) -> None:
     due = cloud.later(now, cloud.config.instance_action_seconds)
     instance.status = "REBOOT"
     instance.updated = now
+    instance.restart_required = False  # the restart applies what waited for it
     data.restart_server(cloud, instance)
     _settle_at(cloud, instance, due, "ACTIVE")
 

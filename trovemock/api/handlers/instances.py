@@ -8,7 +8,7 @@ from trovemock.api.context import Ctx, Reply, page
 from trovemock.api.errors import HttpError
 from trovemock.api.views import flavor_view, flavors, instance_view
 from trovemock.exchange import OUTCOME_RESTORE_ERROR
-from trovemock.model import guest
+from trovemock.model import configurations, guest
 from trovemock.model import instances as model
 from trovemock.model import users as users_model
 from trovemock.model.access import visible_instance
@@ -43,13 +43,15 @@ def create(ctx: Ctx) -> Reply:
         fail=ctx.outcome == OUTCOME_RESTORE_ERROR,
         access=model.check_access(body["access"]) if body.get("access") is not None else None,
         passwords=tuple((u["name"], u.get("password") or "") for u in body.get("users") or ()),
+        configuration=(body["configuration"].rstrip("/").rsplit("/", 1)[-1]
+                       if body.get("configuration") else None),
     )
     instance = model.create_instance(ctx.cloud, ctx.caller, request)
     return 200, {"instance": _view(ctx, just_created=True)(instance)}
 
 
 # What `PUT /instances/{id}` may also change in Trove, and trovemock does not emulate yet.
-NOT_EMULATED_UPDATES = ("configuration", "replica_of", "slave_of", "datastore_version")
+NOT_EMULATED_UPDATES = ("replica_of", "slave_of", "datastore_version")
 
 
 def update(ctx: Ctx) -> Reply:
@@ -68,6 +70,13 @@ def update(ctx: Ctx) -> Reply:
     access = model.check_access(attributes["access"]) if "access" in attributes else None
     model.update_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"], name=name,
                           access=access)
+    if "configuration" in attributes or not attributes:  # an empty body detaches, as Trove
+        wanted = attributes.get("configuration")
+        if wanted:
+            configurations.attach(ctx.cloud, ctx.caller, ctx.args["instance_id"],
+                                  wanted.rstrip("/").rsplit("/", 1)[-1])
+        else:
+            configurations.detach(ctx.cloud, ctx.caller, ctx.args["instance_id"])
     return 202, None
 
 

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from trovemock.dataplane import processes
-from trovemock.dataplane.engines.base import Server, find_binary, last_words, run_tool
+from trovemock.dataplane.engines.base import (
+    Server,
+    find_binary,
+    last_words,
+    option_value,
+    run_tool,
+)
 from trovemock.dataplane.protocol import DataError, UserSpec
 
 BINARIES = ("mariadbd", "mariadb-install-db", "mariadb-backup", "mbstream")
@@ -41,6 +47,28 @@ character-set-server = utf8mb3
 collation-server = utf8mb3_general_ci
 skip-log-bin
 """
+
+
+# The base options' values, by variable name (what a reset parameter returns to).
+BASE_SETTINGS = {
+    key.strip().replace("-", "_"): value.strip()
+    for key, _, value in (line.partition("=") for line in SETTINGS.splitlines()[1:])
+    if value.strip().isdigit()
+}
+
+
+def _variable(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise DataError(f"not a server variable name: {name!r}")
+    return name
+
+
+def _literal(conn: Any, value: Any) -> str:
+    if isinstance(value, bool):
+        return "ON" if value else "OFF"
+    if isinstance(value, int | float):
+        return repr(value)
+    return str(conn.escape(str(value)))
 
 
 def quote_name(name: str) -> str:
@@ -245,6 +273,28 @@ class MariaDB:
         self._run(conn, f"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {secret}",
                   f"ALTER USER {account} IDENTIFIED BY {secret}",
                   f"GRANT ALL PRIVILEGES ON *.* TO {account} WITH GRANT OPTION")
+
+    def apply_settings(self, conn: Any, server: Server, values: dict[str, Any],
+                       restart: list[str]) -> None:
+        """A configuration group's values: each kept in the server's option file (it
+        holds across restarts), the dynamic ones also set at once with SET GLOBAL."""
+        kept = server.extra.setdefault("settings", {})
+        for name, value in values.items():
+            kept[name] = option_value(value)
+            if name not in restart:
+                self._run(conn, f"SET GLOBAL {_variable(name)} = {_literal(conn, value)}")
+
+    def reset_settings(self, conn: Any, server: Server, names: list[str],
+                       restart: list[str]) -> None:
+        """Back to the server's own settings: dropped from the option file; a dynamic one
+        set back now (to the option file's base value, else the server's default)."""
+        kept = server.extra.setdefault("settings", {})
+        for name in names:
+            kept.pop(name, None)
+            if name not in restart:
+                base = BASE_SETTINGS.get(name.replace("-", "_"))
+                value = base if base is not None else "DEFAULT"
+                self._run(conn, f"SET GLOBAL {_variable(name)} = {value}")
 
     def disable_root(self, conn: Any) -> None:
         self._run(conn, "DROP USER IF EXISTS 'root'@'%'")
