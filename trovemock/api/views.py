@@ -23,6 +23,7 @@ from trovemock.model.entities import (
 )
 from trovemock.model.ha import members
 from trovemock.model.instances import server_id, shown_addresses, volume_id
+from trovemock.model.replication import replicas_of
 from trovemock.model.schedules import has_schedule, is_running
 
 
@@ -157,6 +158,12 @@ def instance_view(
     if found:
         view["ip"] = [a["address"] for a in found]
         view["addresses"] = found
+    https = upstream(cloud.config, "https_links")
+    if instance.replica_of is not None:
+        view["replica_of"] = _member(base_url, project_id, instance.replica_of, https)
+    replicas = replicas_of(cloud, instance)
+    if replicas:
+        view["replicas"] = [_member(base_url, project_id, r.id, https) for r in replicas]
     if not detail:
         return view
     view["created"] = timestamp(instance.created)
@@ -361,6 +368,14 @@ def strategy_view(strategy: BackupStrategy) -> dict[str, str]:
         "backend": strategy.backend,
         "swift_container": strategy.swift_container,
     }
+
+
+def _member(base_url: str, project_id: str, instance_id: str, https: bool) -> dict[str, Any]:
+    """A replica or primary named in an instance view: its id and links."""
+    links = _links(base_url, project_id, "instances", instance_id)
+    if https:
+        links = [{**link, "href": as_https(link["href"])} for link in links]
+    return {"id": instance_id, "links": links}
 
 
 def configuration_view(group: Configuration, *, detail: bool = False,

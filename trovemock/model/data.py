@@ -51,6 +51,21 @@ def start_server(cloud: Cloud, instance: Instance, databases: tuple[str, ...],
         _server_done(cloud, instance.id, error)
 
 
+def start_replica(cloud: Cloud, instance: Instance, source: Instance,
+                  settings: dict[str, Any]) -> None:
+    """A replica's server: seeded from a backup of the primary's, then following it."""
+    plane = cloud.dataplane
+    if plane is None or source.server is None:
+        return
+    instance.server = "starting"
+    spec = Provision(instance.id, instance.datastore.type, (), (), (), dict(settings),
+                     replica_of=source.id)
+    try:
+        plane.provision(spec, lambda result: _server_done(cloud, instance.id, result))
+    except DataError as error:
+        _server_done(cloud, instance.id, error)
+
+
 def _server_done(cloud: Cloud, instance_id: str, result: Any) -> None:
     instance = cloud.instances.get(instance_id)
     if instance is None:

@@ -132,6 +132,7 @@ class Instance:
     server: str | None = None
     awaiting_server: bool = False
     configuration_id: str | None = None  # the attached configuration group
+    replica_of: str | None = None  # the primary this replica follows
     # a configuration change waits for a restart (Trove's RESTART_REQUIRED task)
     restart_required: bool = False  # its emulated time is over; it settles when the server does
 

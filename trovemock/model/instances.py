@@ -10,7 +10,7 @@ from datetime import datetime
 
 from trovemock.dataplane.protocol import UserSpec
 from trovemock.fidelity import upstream
-from trovemock.model import configurations, data, datastores
+from trovemock.model import configurations, data, datastores, replication
 from trovemock.model.access import (
     Caller,
     instance_status,
@@ -207,7 +207,7 @@ def _settle(when: datetime, cloud: Cloud, instance: Instance, generation: int, s
 @dataclass(frozen=True)
 class InstanceRequest:
     name: str
-    flavor_ref: str
+    flavor_ref: str | None
     volume_size: int | None
     datastore_type: str | None = None
     datastore_version: str | None = None
@@ -218,10 +218,23 @@ class InstanceRequest:
     access: Access | None = None
     passwords: tuple[tuple[str, str], ...] = ()  # user name -> password, for a data plane
     configuration: str | None = None  # a configuration group's id
+    replica_of: str | None = None  # the primary a replica follows
+    replica_count: int | None = None
+    # what the body named besides: a replica may not name them (Trove's words)
+    named_datastore: bool = False
+    named_volume: bool = False
 
 
 def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Instance:
-    """Plain create, or a restore when `backup_ref` is set (checks in Trove's order)."""
+    """Plain create, a restore when `backup_ref` is set, replicas when `replica_of` is
+    (checks in Trove's order)."""
+    if req.replica_of is not None:
+        return _create_replicas(cloud, caller, req)
+    if req.replica_count is not None and req.replica_count > 1:
+        raise BadRequest("Replica count only valid when creating replicas. Cannot create "
+                         f"{req.replica_count} instances.")
+    if req.flavor_ref is None:
+        raise BadRequest("'flavorRef' is a required property")
     now = cloud.time
     flavor_id = flavor(req.flavor_ref)
     volume_size = req.volume_size if req.volume_size is not None else 1
@@ -283,6 +296,39 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
         data.start_server(cloud, instance, req.databases, users, tuple(b.id for b in chain),
                           settings=dict(group.values) if group is not None else {})
     return instance
+
+
+def _create_replicas(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Instance:
+    """A replica (or `replica_count` of them, named NAME-1, NAME-2, ...) of `replica_of`:
+    its flavor, datastore, volume size and configuration; seeded from the primary's data
+    when there is a data plane. Returns the last, as Trove's create answers."""
+    assert req.replica_of is not None
+    source = replication.check_create(
+        cloud, caller, req.replica_of, flavor=req.flavor_ref is not None,
+        datastore=req.named_datastore, volume=req.named_volume,
+        contents=bool(req.databases or req.users))
+    group = None
+    wanted = req.configuration or source.configuration_id
+    if wanted is not None:
+        group = configurations.find_for(cloud, caller, wanted, source.datastore, creating=True)
+    count = req.replica_count or 1
+    made = []
+    for number in range(1, count + 1):
+        instance = store_instance(
+            cloud, instance_id=str(uuid.uuid4()), project_id=source.project_id,
+            region=source.region,
+            name=f"{req.name}-{number}" if count > 1 else req.name, status="BUILD",
+            datastore=source.datastore, volume_size=source.volume_size,
+            flavor_id=source.flavor_id, used_gb=source.used_gb, contents=source.contents(),
+            when=cloud.time, ends_in="ACTIVE",
+        )
+        instance.replica_of = source.id
+        instance.access = req.access
+        instance.configuration_id = group.id if group is not None else None
+        data.start_replica(cloud, instance, source,
+                           settings=dict(group.values) if group is not None else {})
+        made.append(instance)
+    return made[-1]
 
 
 def _merge_contents(
@@ -350,6 +396,7 @@ def delete_instance(cloud: Cloud, caller: Caller, instance_id: str) -> None:
     delete (the seeds say so); Trove deletes anyway. In upstream fidelity the instance shows
     SHUTDOWN until the taskmanager removes it (deviation async_delete)."""
     instance = visible_instance(cloud, caller, instance_id)
+    replication.check_delete(instance, cloud)
     if instance.ha_id is not None and instance.ha_id in cloud.ha_groups:
         # Rackspace manages an HA group's members through the group: deleting one alone
         # would leave the group (its backups, its schedule) naming an instance that is gone.

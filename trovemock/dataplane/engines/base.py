@@ -94,6 +94,24 @@ class Engine(Protocol):
         """An account (os_admin) with every privilege, reachable over TCP with `password`:
         what `mock.endpoint()` hands to tests."""
 
+    # -- replication -----------------------------------------------------------------------
+    def ensure_replication_user(self, conn: Any, name: str, password: str) -> None:
+        """The account replicas connect to this primary with."""
+
+    def seed_replica(self, primary: Server, replica: Server) -> dict[str, Any]:
+        """Fill the replica's data directory from the running primary; returns what
+        `follow` needs (MariaDB: the GTID position)."""
+
+    def follow(self, conn: Any, primary: Server, user: str, password: str,
+               gtid: str | None) -> None:
+        """A freshly seeded, started replica starts following `primary`."""
+
+    def repoint(self, follower: Server, leader: Server, user: str, password: str) -> None:
+        """A running server follows a new primary."""
+
+    def lead(self, conn: Any) -> None:
+        """Stop following; take writes."""
+
     # -- backups -------------------------------------------------------------------------
     def object_suffix(self) -> str:
         """".xbstream.gz" or ".tar.gz", as Trove names its objects."""

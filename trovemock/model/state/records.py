@@ -131,6 +131,9 @@ def stage(cloud: Cloud, state: Any) -> Staged:
         wanted = instance.configuration_id
         if wanted is not None and wanted not in contents.configurations:
             raise ValueError(f"{where}.configuration_id {wanted!r} names no configuration")
+        primary = contents.instances.get(instance.replica_of or "")
+        if instance.replica_of is not None and (primary is None or primary.replica_of):
+            raise ValueError(f"{where}.replica_of {instance.replica_of!r} names no primary")
     schedule_state.check_sources(schedule_parts, contents)
     return Staged(contents, reader.datastores, schedule_parts, [record for _, record in tokens])
 
@@ -289,6 +292,7 @@ def _instance_out(i: Instance) -> dict[str, Any]:
         "access": i.access.view() if i.access is not None else None,
         "configuration_id": i.configuration_id,
         "restart_required": i.restart_required,
+        "replica_of": i.replica_of,
     }
 
 
@@ -443,6 +447,7 @@ def _instance_in(reader: _Reader, d: dict[str, Any], where: str) -> Instance:
         access=_access_in(d, where),
         configuration_id=fields.optional_id(d, "configuration_id", where),
         restart_required=bool(d.get("restart_required", False)),
+        replica_of=fields.optional_id(d, "replica_of", where),
     )
 
 
