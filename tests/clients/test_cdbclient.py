@@ -3,6 +3,7 @@ logged in with an API key (`--os-auth-system rax`) through the emulated Rackspac
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -185,3 +186,43 @@ def test_an_ha_schedule(schedule_server, schedule_env) -> None:
     assert created["instance_id"] is None and created["day_of_week"] == 7
     code, out, err = run(cdb(server, "ha-mysql-show", ha["id"]), cli_env)
     assert code == 0, out + err
+
+
+GROUPED = "33333333-4444-5555-6666-777777777777"
+
+
+def values_of(printed: dict) -> dict:
+    """cdb-cli --json prints a group's values as the JSON text of them."""
+    values = printed["values"]
+    return json.loads(values) if isinstance(values, str) else values
+
+
+def test_configuration_group_and_replica_commands(server, cli_env) -> None:
+    assert server.control("POST", "instances", {
+        "project_id": ACCOUNT, "id": GROUPED, "datastore": {"type": "mysql", "version": "5.6"},
+    }).ok
+    made = cdb_json(server, cli_env, "configuration-create", "tuned",
+                    '{"max_connections": 300}', "--datastore", "mysql",
+                    "--datastore_version", "5.6")
+    assert made["name"] == "tuned" and values_of(made) == {"max_connections": 300}
+    listed = cdb_json(server, cli_env, "configuration-list")
+    assert [g["id"] for g in listed] == [made["id"]]
+    code, _, err = run(cdb(server, "configuration-attach", GROUPED, made["id"]), cli_env)
+    assert code == 0, err
+    users = cdb_json(server, cli_env, "configuration-instances", made["id"])
+    assert [u["id"] for u in users] == [GROUPED]
+    code, _, err = run(cdb(server, "configuration-patch", made["id"], '{"wait_timeout": 60}'),
+                       cli_env)
+    assert code == 0, err
+    shown = cdb_json(server, cli_env, "configuration-show", made["id"])
+    assert values_of(shown) == {"max_connections": 300, "wait_timeout": 60}
+    code, _, err = run(cdb(server, "configuration-detach", GROUPED), cli_env)
+    assert code == 0, err
+    code, _, err = run(cdb(server, "configuration-delete", made["id"]), cli_env)
+    assert code == 0, err
+
+    replica = cdb_json(server, cli_env, "create", "reader", "2", "--size", "3",
+                       "--replica_of", GROUPED)
+    assert replica["name"] == "reader" and replica["flavor"] == "2"
+    replicas = cdb_json(server, cli_env, "replica-list", GROUPED)
+    assert [r["id"] for r in replicas] == [replica["id"]]

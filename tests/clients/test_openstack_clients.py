@@ -65,6 +65,23 @@ def test_troveclient_reset_status_as_admin(openstack_server, cli_env) -> None:
     assert out["after_reset"] == "FAILED"  # the running backup, as Trove does
 
 
+def test_troveclient_configuration_groups_and_replicas(openstack_server, cli_env) -> None:
+    instance = seed(openstack_server, "11111111-2222-3333-4444-777777777777")
+    openstack_server.control("PUT", "config", {"instance_build_seconds": 0.5,
+                                               "instance_action_seconds": 0.5})
+    out = run_json([str(venv_bin(VENV, "python")), str(SCRIPTS / "troveclient_groups_replicas.py"),
+                    openstack_server.url, PROJECT, instance], cli_env)
+    assert out["parameter"] == ["max_connections"]
+    assert out["group"] == ["tuned", {"max_connections": 555}, 0]
+    assert out["attached"] is True and out["group_instances"] == [instance]
+    assert out["edited"] == {"max_connections": 555, "wait_timeout": 60}
+    assert out["updated"] == {"max_connections": 600}
+    assert out["delete_attached"] == 400 and out["groups_left"] == 0
+    assert out["replica"] == [True, "ACTIVE"] and out["replicas"] == [out["replica_id"]]
+    assert out["promoted"] == [instance]
+    assert out["detached"] is None
+
+
 def password_args(server, auth_url: str) -> list[str]:
     return [
         "--os-auth-url", auth_url, "--os-username", "alice", "--os-password", "pw",

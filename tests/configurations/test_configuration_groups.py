@@ -150,6 +150,13 @@ def test_the_parameter_lists_give_types_ranges_and_restarts() -> None:
     fault_of(api.get("/datastores/mysql/versions/5.7/parameters/nothing"), 404, "itemNotFound")
 
 
-def test_the_rackspace_dialect_answers_501() -> None:
+def test_the_rackspace_dialect_has_them_as_cdbclient_uses_them() -> None:
     mock, api, _ = make("rackspace")
-    fault_of(api.get(GROUPS), 501, "notImplemented")
+    instance = seed_instance(mock, datastore=("mysql", "5.6"))
+    group = create_group(api, {"max_connections": 300}, datastore=("mysql", "5.6"))["id"]
+    # cdb-cli configuration-attach / -detach: PUT with the group, then an empty instance
+    attach(api, instance, group)
+    assert ok(api.get(f"/instances/{instance}"))["instance"]["configuration"]["id"] == group
+    body: dict = {"instance": {}}
+    assert api.request("PUT", f"/instances/{instance}", json_body=body).status_code == 202
+    assert "configuration" not in ok(api.get(f"/instances/{instance}"))["instance"]

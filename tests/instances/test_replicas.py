@@ -125,3 +125,20 @@ def test_replicas_survive_a_state_round_trip() -> None:
     copy = TroveMock()
     copy.import_state(mock.export_state())
     assert copy.instance(replica).replica_of == primary
+
+
+def test_rackspace_replicas_as_cdbclient_makes_lists_and_detaches_them() -> None:
+    mock, api, _ = make("rackspace")
+    primary = seed_instance(mock, datastore=("mysql", "5.6"))
+    # cdb-cli create NAME FLAVOR --size N --replica_of ID sends a flavor and a volume
+    made = ok(replica_of(api, primary, flavorRef="2", volume={"size": 5}))["instance"]
+    assert made["flavor"]["id"] == "2" and made["volume"]["size"] == 5
+    settle(mock)
+    listed = ok(api.get(f"/instances/{primary}/replicas"))["instances"]
+    assert [i["id"] for i in listed] == [made["id"]]
+    detach = {"instance": {"slave_of": None, "replica_of": None,
+                           "rm_master_replica_config": False}}  # cdbclient's edit
+    assert api.request("PATCH", f"/instances/{made['id']}",
+                       json_body=detach).status_code == 202
+    settle(mock)
+    assert ok(api.get(f"/instances/{primary}/replicas"))["instances"] == []

@@ -133,6 +133,9 @@ def instance_view(
         }
         if detail:  # Rackspace's instance show says whether a backup schedule exists
             view["schedule"] = {"enabled": has_schedule(cloud, "instance", instance.id)}
+        _replication_view(view, cloud, instance, base_url, project_id, https=False)
+        if detail:
+            _configuration(view, cloud, instance, base_url, project_id, https=False)
         return view
     public = instance.access is not None and instance.access.is_public
     found = [] if just_created else shown_addresses(cloud, instance, public)
@@ -158,24 +161,16 @@ def instance_view(
     if found:
         view["ip"] = [a["address"] for a in found]
         view["addresses"] = found
-    https = upstream(cloud.config, "https_links")
-    if instance.replica_of is not None:
-        view["replica_of"] = _member(base_url, project_id, instance.replica_of, https)
-    replicas = replicas_of(cloud, instance)
-    if replicas:
-        view["replicas"] = [_member(base_url, project_id, r.id, https) for r in replicas]
+    _replication_view(view, cloud, instance, base_url, project_id,
+                      https=upstream(cloud.config, "https_links"))
     if not detail:
         return view
     view["created"] = timestamp(instance.created)
     view["updated"] = timestamp(instance.updated)
     view["service_status_updated"] = timestamp(instance.updated)
     datastore["version_number"] = server_version(cloud, instance) or instance.datastore.version
-    group = cloud.configurations.get(instance.configuration_id or "")
-    if group is not None:
-        group_links = _links(base_url, project_id, "configurations", group.id)
-        if upstream(cloud.config, "https_links"):
-            group_links = [{**link, "href": as_https(link["href"])} for link in group_links]
-        view["configuration"] = {"id": group.id, "name": group.name, "links": group_links}
+    _configuration(view, cloud, instance, base_url, project_id,
+                   https=upstream(cloud.config, "https_links"))
     if instance.fault is not None:
         message, when = instance.fault
         view["fault"] = {"message": message, "created": timestamp(when), "details": None}
@@ -368,6 +363,28 @@ def strategy_view(strategy: BackupStrategy) -> dict[str, str]:
         "backend": strategy.backend,
         "swift_container": strategy.swift_container,
     }
+
+
+def _configuration(view: dict[str, Any], cloud: Cloud, instance: Instance, base_url: str,
+                   project_id: str, *, https: bool) -> None:
+    """The attached configuration group, as the detail view names it."""
+    group = cloud.configurations.get(instance.configuration_id or "")
+    if group is None:
+        return
+    links = _links(base_url, project_id, "configurations", group.id)
+    if https:
+        links = [{**link, "href": as_https(link["href"])} for link in links]
+    view["configuration"] = {"id": group.id, "name": group.name, "links": links}
+
+
+def _replication_view(view: dict[str, Any], cloud: Cloud, instance: Instance, base_url: str,
+                      project_id: str, *, https: bool) -> None:
+    """`replica_of` on a replica, `replicas` on a primary that has some."""
+    if instance.replica_of is not None:
+        view["replica_of"] = _member(base_url, project_id, instance.replica_of, https)
+    replicas = replicas_of(cloud, instance)
+    if replicas:
+        view["replicas"] = [_member(base_url, project_id, r.id, https) for r in replicas]
 
 
 def _member(base_url: str, project_id: str, instance_id: str, https: bool) -> dict[str, Any]:

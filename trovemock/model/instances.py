@@ -312,14 +312,20 @@ def _create_replicas(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Inst
     if wanted is not None:
         group = configurations.find_for(cloud, caller, wanted, source.datastore, creating=True)
     count = req.replica_count or 1
+    flavor_id, volume_size = source.flavor_id, source.volume_size
+    if cloud.dialect == "rackspace":  # the request's own flavor and volume
+        if req.flavor_ref is not None:
+            flavor_id = flavor(req.flavor_ref)
+        if req.volume_size is not None:
+            volume_size = req.volume_size
     made = []
     for number in range(1, count + 1):
         instance = store_instance(
             cloud, instance_id=str(uuid.uuid4()), project_id=source.project_id,
             region=source.region,
             name=f"{req.name}-{number}" if count > 1 else req.name, status="BUILD",
-            datastore=source.datastore, volume_size=source.volume_size,
-            flavor_id=source.flavor_id, used_gb=source.used_gb, contents=source.contents(),
+            datastore=source.datastore, volume_size=volume_size,
+            flavor_id=flavor_id, used_gb=source.used_gb, contents=source.contents(),
             when=cloud.time, ends_in="ACTIVE",
         )
         instance.replica_of = source.id

@@ -39,7 +39,11 @@ def replicas_of(cloud: Cloud, instance: Instance) -> list[Instance]:
 def check_create(cloud: Cloud, caller: Caller, source_id: str, *, flavor: bool,
                  datastore: bool, volume: bool, contents: bool) -> Instance:
     """Trove's checks of a replica create, in its order: what a replica may not name, then
-    its source (found, not itself a replica, of a datastore that replicates, available)."""
+    its source (found, not itself a replica, of a datastore that replicates, available).
+    Rackspace's replicas take the flavor and volume the request names (cdbclient sends
+    them with every create)."""
+    if cloud.dialect == "rackspace":
+        flavor = volume = False
     if flavor:
         raise BadRequest("Cannot specify flavor when creating replicas.")
     if datastore:

@@ -68,7 +68,11 @@ def update(ctx: Ctx) -> Reply:
     one other attribute."""
     attributes = ctx.body["instance"]
     name = attributes.get("name")
+    # cdbclient's detach sends slave_of, replica_of and rm_master_replica_config together
+    detach_keys = ("slave_of", "replica_of", "rm_master_replica_config")
     others = [key for key in attributes if key != "name"]
+    if ctx.dialect == "rackspace" and any(k in attributes for k in detach_keys[:2]):
+        others = [key for key in others if key not in detach_keys] + ["replica_of"]
     if len(others) > 1:
         raise BadRequest("Only one attribute (except 'name') is allowed to update.")
     visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
@@ -89,6 +93,13 @@ def update(ctx: Ctx) -> Reply:
         else:
             configurations.detach(ctx.cloud, ctx.caller, ctx.args["instance_id"])
     return 202, None
+
+
+def replicas(ctx: Ctx) -> Reply:
+    """Rackspace's list of an instance's replicas (cdbclient's `replica-list`)."""
+    instance = visible_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"])
+    found = replication.replicas_of(ctx.cloud, instance)
+    return 200, page(ctx, found, _view(ctx, detail=False), "instances")
 
 
 def list_(ctx: Ctx) -> Reply:
