@@ -2,8 +2,9 @@
 # Tempest tier: OpenStack's own Trove tests (trove-tempest-plugin 2.8.0 on tempest 47.0.0),
 # every scenario class as the plugin ships it, with its real SQL, against `trovemock serve
 # --dataplane servers` on 127.0.0.1:18779: each instance is a real MariaDB or PostgreSQL server
-# on its own loopback address. Fails unless the required tests pass and every class setup
-# passes but the SSL classes' (they need Barbican) (tests/tempest/check_results.py).
+# on its own loopback address. Fails unless the 27 required tests pass, every class setup
+# passes but the SSL classes' (they need Barbican), and no database server outlives trovemock
+# (tests/tempest/check_results.py). The engines come from .ci/install-engines.sh.
 #
 #   bash .ci/tiers/30-tempest.sh          # from the project root; builds .venv-tempest once
 #
@@ -18,6 +19,7 @@ RUN=${RUN:-/tmp/trovemock-tempest}
 PORT=18779   # the first free of 18779-18798 becomes tempest.conf.in's identity URL
 PY="${PYTHON:-python3}"
 started=$(date +%s)
+bash "$ROOT/.ci/install-engines.sh"   # the data plane's servers (a no-op when installed)
 
 if [ "${KEEP_VENV:-1}" = 0 ] || [ ! -x "$VENV/bin/stestr" ]; then
     rm -rf "$VENV"

@@ -39,6 +39,15 @@ REQUIRED = (
     "TestInstanceBasicMySQL.test_database_access",
     "TestInstanceBasicMariaDB.test_database_access",
     "TestInstanceBasicPostgreSQL.test_database_access",
+    "TestInstanceBasicMySQL.test_user_database",
+    "TestInstanceBasicMariaDB.test_user_database",
+    "TestInstanceBasicPostgreSQL.test_user_database",
+    "TestInstanceBasicMySQL.test_configuration",
+    "TestInstanceBasicMariaDB.test_configuration",
+    "TestInstanceBasicPostgreSQL.test_configuration",
+    "TestReplicationMySQL.test_replication",
+    "TestReplicationMariaDB.test_replication",
+    "TestReplicationPostgreSQL.test_replication",
 )
 # Class setups that fail for want of another OpenStack service, and how that shows.
 NEEDS_OTHER_SERVICE = {"TestInstanceSSL": ("secret_v1", "Barbican")}
@@ -128,7 +137,8 @@ def main(subunit_path: str, journal_path: str | None = None) -> int:
                  for n, t in results.items())
     total = sum(t["status"] == "success" for n, t in results.items() if not is_class_fixture(n))
     print(f"tempest tier: {passed}/{len(REQUIRED)} required tests passed (backups, database "
-          f"access, root, instance access) with real SQL; {total} tests passed in all; "
+          f"access, users, root, configuration, replication, instance access) with real SQL; "
+          f"{total} tests passed in all; "
           f"{broken} class setups or cleanups failed ({len(elsewhere)} more need another "
           "service)")
     return 1 if problems else 0
