@@ -8,6 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
+from dataplane_support import HEADERS, make_plane, require
+from werkzeug.test import Client
+
+from trovemock import TroveMock
 
 TABLE = "CREATE TABLE persons (id INT PRIMARY KEY, name VARCHAR(255))"
 
@@ -136,3 +140,37 @@ def test_the_tools_own_words_end_a_backup_that_cannot_build_on_its_parent(api) -
     broken = api.backup(source, parent=full)
     assert api.mock.backup(broken).status == "FAILED"
     assert "mariadb-backup failed" in api.mock.backup(broken).data_error
+
+
+def test_a_cross_region_copy_restores_the_same_data(tmp_path) -> None:
+    require("mariadb")
+    with TroveMock("rackspace", dataplane=make_plane(tmp_path)) as mock:
+        api = Client(mock)
+        body = {"instance": {"name": "a", "flavorRef": "1", "volume": {"size": 1},
+                             "datastore": {"type": "mysql", "version": "5.6"},
+                             "databases": [{"name": "test_db"}]}}
+        source = api.post("/v1.0/p1/instances", json=body, headers=HEADERS).json["instance"]
+        mock.clock.advance(10)
+        conn = mock.connect(source["id"], "test_db")
+        conn.cursor().execute(TABLE)
+        conn.cursor().execute("INSERT INTO persons VALUES (1, 'copied')")
+        conn.commit()
+        conn.close()
+        backup = api.post("/v1.0/p1/backups", headers=HEADERS, json={"backup": {
+            "name": "b", "instance": source["id"], "copy_to": ["ORD"]}}).json["backup"]
+        mock.clock.advance(30)
+        copy = next(b for b in mock.backups() if b.region == "ORD")
+        assert copy.status == "COMPLETED" and copy.data == "done"
+        restore = {"instance": {"name": "r", "flavorRef": "1", "volume": {"size": 1},
+                                "restorePoint": {"backupRef": copy.id}}}
+        restored = api.post("/regions/ORD/v1.0/p1/instances", json=restore,
+                            headers=HEADERS).json["instance"]
+        mock.clock.advance(10)
+        conn = mock.connect(restored["id"], "test_db")
+        cursor = conn.cursor()
+        cursor.execute("SELECT id, name FROM persons")
+        assert [tuple(r) for r in cursor.fetchall()] == [(1, "copied")]
+        conn.close()
+        path = mock.backup_object(copy.id)["path"]
+        api.delete(f"/v1.0/p1/backups/{backup['id']}", headers=HEADERS)
+        assert Path(path).exists()  # the copy still uses it

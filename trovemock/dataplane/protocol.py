@@ -124,7 +124,11 @@ class DataPlane(Protocol):
     def check_chain(self, chain: list[str]) -> None:
         """Raise ObjectMissing / ObjectCorrupt for the first link that cannot be restored."""
 
-    def remove_object(self, backup_id: str) -> None: ...
+    def remove_object(self, backup_id: str) -> None:
+        """Forget the backup's object; its file goes with the last backup using it."""
+
+    def share_object(self, source_id: str, copy_id: str) -> None:
+        """A copy of a backup uses the same object."""
 
     def server_info(self, instance_id: str) -> dict[str, Any] | None:
         """address, port, state ("starting", "running", "stopped", "error"), version."""

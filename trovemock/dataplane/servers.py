@@ -395,8 +395,13 @@ class ServersPlane:
 
     def remove_object(self, backup_id: str) -> None:
         made = self.made.pop(backup_id, None)
-        if made is not None:
+        if made is not None and all(m.location != made.location for m in self.made.values()):
             self.objects.remove(made.location)
+
+    def share_object(self, source_id: str, copy_id: str) -> None:
+        made = self.made.get(source_id)
+        if made is not None:
+            self.made[copy_id] = made
 
     def corrupt(self, backup_id: str, how: str) -> None:
         made = self.made.get(backup_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from trovemock.model import data
 from trovemock.model.access import Caller, visible_backup
 from trovemock.model.catalog import COPY_REGIONS
 from trovemock.model.cloud import Cloud, Event
@@ -96,6 +97,7 @@ def make_copy(
     )
     cloud.schedule(pending(cloud, copy))  # first: computing the due time is what may fail
     cloud.store_backup(copy)
+    data.share_object(cloud, source, copy)
     return copy
 
 

@@ -162,6 +162,14 @@ def _backup_done(cloud: Cloud, backup_id: str, result: Any,
         finish(cloud, backup, backup.outcome)
 
 
+def share_object(cloud: Cloud, source: Backup, copy: Backup) -> None:
+    """A cross-region copy holds the same data as its source (one object, kept until the
+    last backup using it is deleted)."""
+    if cloud.dataplane is not None and source.data == "done":
+        cloud.dataplane.share_object(source.id, copy.id)
+        copy.data = "done"
+
+
 def finishes_now(backup: Backup) -> bool:
     """False while the backup's tool still runs (it then finishes when the tool does)."""
     if backup.data == "running":
