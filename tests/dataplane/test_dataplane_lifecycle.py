@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 from dataplane_support import DATASTORE, make_plane, require, worker_network
 from serve_process import ServeProcess
 
@@ -75,7 +76,8 @@ def test_a_killed_serve_takes_its_servers_with_it(engine: str) -> None:
         created = served_request(served, "POST", "/v1.0/p1/instances", {"instance": {
             "name": "a", "flavorRef": "1", "volume": {"size": 1},
             "datastore": {"type": kind, "version": version}}})
-        served.control("POST", "dataplane/settle")
+        # the server starts in the background: wait for it (a loaded machine takes seconds)
+        served_request(served, "POST", "/_trovemock/dataplane/settle", {})
         status = served.control("GET", "dataplane").json()
         server = status["servers"][created["instance"]["id"]]
         assert server["state"] == "running", server
@@ -91,10 +93,8 @@ def test_a_killed_serve_takes_its_servers_with_it(engine: str) -> None:
 
 
 def served_request(served: ServeProcess, method: str, path: str, body=None) -> dict:
-    import requests
-
     response = requests.request(method, served.url + path, json=body,
-                                headers={"X-Auth-Token": "t"}, timeout=30)
+                                headers={"X-Auth-Token": "t"}, timeout=120)
     assert response.ok, response.text
     return response.json()
 

@@ -4,6 +4,7 @@ failure carries the tool's own reason, and the lookup of binaries."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -128,6 +129,50 @@ class Engine(Protocol):
     def restore(self, chain: list[tuple[Path, dict[str, Any]]], server: Server) -> None:
         """Rebuild `server.datadir` from objects, full first; the server is started
         afterwards by the caller (then `wait_ready`)."""
+
+
+class Binaries:
+    """An engine's binaries, looked up once: `tool(name)` gives a path or raises the
+    engine's own explanation of what to install."""
+
+    binaries: tuple[str, ...] = ()
+    product = ""  # "MariaDB (which serves ...)"
+    install_hint = ""  # "apt-get install ..."
+    version_binary = ""
+    version_pattern = r"(\d+(?:\.\d+)+)"
+
+    def _find(self, search: tuple[str, ...]) -> None:
+        self._paths = {name: find_binary(name, search) for name in self.binaries}
+        self._version: str | None = None
+
+    def tool(self, name: str) -> str:
+        path = self._paths.get(name)
+        if path is None:
+            raise DataError(self.missing() or f"{name} is missing")
+        return path
+
+    def missing(self) -> str | None:
+        absent = [name for name, path in self._paths.items() if path is None]
+        if not absent:
+            return None
+        return (f"{self.product} is not installed: {', '.join(absent)} not found. "
+                f"{self.install_hint}")
+
+    def version(self) -> str:
+        """The server's own version (what the API shows as `version_number`)."""
+        if self._version is None:
+            out = subprocess.run([self.tool(self.version_binary), "--version"],
+                                 capture_output=True, text=True, check=False).stdout
+            found = re.search(self.version_pattern, out)
+            self._version = found.group(1) if found else out.strip()
+        return self._version
+
+
+def log_tail(log: Path) -> str:
+    try:
+        return last_words(log.read_text("utf-8", "replace"))
+    except OSError:
+        return "no log"
 
 
 def option_value(value: Any) -> str:

