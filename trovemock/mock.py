@@ -138,8 +138,8 @@ class TroveMock:
 
     def _no_dataplane(self, what: str) -> None:
         if self.dataplane is not None:
-            raise ValueError(f"a cloud with a data plane cannot be {what}: its state would "
-                             "not hold the servers' data or the backups' objects")
+            raise ValueError(f"a state cannot be {what} into a cloud with a data plane: it "
+                             "would name servers and backup objects that do not exist")
 
     def dataplane_status(self) -> dict[str, Any]:
         """Whether a data plane runs; its engines (version, or why one cannot run), its
@@ -583,9 +583,14 @@ class TroveMock:
 
     # -- state ----------------------------------------------------------------------------
     def export_state(self) -> dict[str, Any]:
-        self._no_dataplane("exported")
+        """The cloud's records. With a data plane they come with its `dataplane` status
+        (servers, objects), for reading: such a state cannot be imported, since it holds
+        neither the servers' data nor the objects."""
         with self.cloud.operation():
-            return state_records.export_state(self.cloud, self.tokens.records())
+            state = state_records.export_state(self.cloud, self.tokens.records())
+        if self.dataplane is not None:
+            state["dataplane"] = self.dataplane_status()
+        return state
 
     def import_state(self, state: dict[str, Any]) -> None:
         """Replace the cloud with an `export_state()`: the same records, the same config, and
@@ -594,6 +599,10 @@ class TroveMock:
         any part is refused, and then nothing changes. Identity tokens the state does not
         hold are forgotten in the same step, so a login token never outlives its cloud."""
         self._no_dataplane("imported")
+        if isinstance(state, dict) and "dataplane" in state:
+            raise ValueError("this state comes from a cloud with a data plane: it holds "
+                             "neither its servers' data nor its backups' objects, so it "
+                             "cannot be imported")
         staged = state_records.stage(self.cloud, state)
         config = _config_of(state)
         when = None

@@ -3,6 +3,9 @@ and does. Every wait is on the page's state (data-ready, data-revision, rows), n
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from typing import Any
 
 import requests
@@ -339,3 +342,36 @@ def test_the_journal_filters_by_route_status_and_unmatched(
     page.page.fill("#filter-status", "")
     page.page.fill("#filter-project", "someone-else")
     assert page.page.locator(rows).count() == 0
+
+
+def test_with_a_data_plane_the_cloud_view_shows_servers_and_checksums(page: Watched) -> None:
+    """Each instance's database server (engine, address, state) and each backup's object
+    (its MD5) beside the records, read from the state's `dataplane` section."""
+    directory = tempfile.mkdtemp(prefix="trovemock-ui-")
+    os.chmod(directory, 0o711)
+    try:
+        with ServeProcess("--clock", "manual", "--no-seed-demo", "--dataplane", "servers",
+                          "--dataplane-dir", directory,
+                          "--dataplane-net", "127.77.220.0/24") as srv:
+            body = {"instance": {"name": "shop", "flavorRef": "1", "volume": {"size": 1},
+                                 "datastore": {"type": "mysql", "version": "5.7"}}}
+            made = requests.post(f"{srv.url}/v1.0/{PROJECT}/instances", json=body,
+                                 headers=TOKEN, timeout=60)
+            assert made.status_code == 200, made.text
+            instance = made.json()["instance"]["id"]
+            requests.post(f"{srv.url}/_trovemock/clock", json={"advance": 10},
+                          timeout=120).raise_for_status()
+            backup = requests.post(f"{srv.url}/v1.0/{PROJECT}/backups", headers=TOKEN,
+                                   json={"backup": {"name": "real", "instance": instance}},
+                                   timeout=120).json()["backup"]["id"]
+            requests.post(f"{srv.url}/_trovemock/clock", json={"advance": 10},
+                          timeout=120).raise_for_status()
+            checksum = srv.control("GET", "dataplane").json()["objects"][backup]["checksum"]
+            page.open(f"{srv.url}/_trovemock/ui/")
+            heading = page.page.text_content(f"[data-instance='{instance}'] h3")
+            assert "mariadb" in heading and "127.77.220." in heading and "(running)" in heading
+            row = backup_row(page, backup, "COMPLETED")
+            assert f"md5 {checksum}" in row.text_content()
+            page.shot("dataplane")
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)

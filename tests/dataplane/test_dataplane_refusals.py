@@ -48,15 +48,20 @@ def test_past_the_server_limit_an_instance_ends_in_error(tmp_path) -> None:
         assert "its limit (max_servers)" in mock.instance(second).fault[0]
 
 
-def test_state_export_and_import_are_refused_whole(tmp_path) -> None:
+def test_a_state_with_a_data_plane_reads_but_is_never_imported(tmp_path) -> None:
+    require("mariadb")
     with TroveMock(dataplane=make_plane(tmp_path)) as mock:
-        with pytest.raises(ValueError, match="cannot be exported"):
-            mock.export_state()
+        instance = mock.add_instance("p1", databases=["shop"])
+        state = Client(mock).get("/_trovemock/state").json  # what the dashboard reads
+        server = state["dataplane"]["servers"][instance.id]
+        assert server["state"] == "running" and server["address"].startswith("127.77.")
         plain = TroveMock()
-        with pytest.raises(ValueError, match="cannot be imported"):
-            mock.import_state(plain.export_state())
-        refused = Client(mock).get("/_trovemock/state")
-        assert refused.status_code == 400 and "badRequest" in refused.json
+        with pytest.raises(ValueError, match="comes from a cloud with a data plane"):
+            plain.import_state(state)
+        assert plain.instances() == []  # nothing half-loaded
+        with pytest.raises(ValueError, match="into a cloud with a data plane"):
+            mock.import_state(TroveMock().export_state())
+        assert [i.id for i in mock.instances()] == [instance.id]
 
 
 @pytest.mark.parametrize("network", ["10.0.0.0/8", "127.0.0.0/24", "not-a-network"])

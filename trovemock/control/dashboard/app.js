@@ -238,6 +238,22 @@ function forceControls(backup) {
     buildingSeconds, " ", durations);
 }
 
+function objectCell(backup) {
+  // with a data plane: the backup's object (its checksum) or why its tool failed
+  const object = store.state.dataplane && store.state.dataplane.objects[backup.id];
+  if (!object) return el("td", { class: "mono", text: show(backup.location_ref) });
+  if (object.error) return el("td", { class: "mono status-FAILED", text: object.error });
+  return el("td", { class: "mono", text: object.location + " · md5 " + object.checksum });
+}
+
+function serverText(owner) {
+  // with a data plane: where the instance's database server listens, and its state
+  const server = store.state.dataplane && store.state.dataplane.servers[owner.id];
+  if (!server) return "";
+  return " · " + server.engine + " " + server.version + " on " + server.address + ":" +
+    server.port + " (" + server.state + ")";
+}
+
 function backupRow(backup, depth) {
   return el("tr", { "data-backup": backup.id, "data-status": backup.status },
     el("td", { class: "name", text: (depth ? "↳ ".repeat(Math.min(depth, 1)) : "") + show(backup.name) }),
@@ -246,7 +262,7 @@ function backupRow(backup, depth) {
     el("td", { class: "id", text: backup.id }),
     el("td", { class: "id", text: show(backup.parent_id) }),
     el("td", { text: show(backup.region) }),
-    el("td", { class: "mono", text: show(backup.location_ref) }),
+    objectCell(backup),
     el("td", { text: show(backup.updated) }),
     forceControls(backup));
 }
@@ -314,7 +330,8 @@ function renderCloud() {
         el("h3", {}, what, el("span", { text: show(owner.name) }), " ",
           el("span", { class: "status-" + owner.status, text: show(owner.status) }), " ",
           el("span", { class: "muted mono", text: owner.id + " · " + owner.region +
-            (owner.datastore ? " · " + owner.datastore.type + " " + owner.datastore.version : "") })),
+            (owner.datastore ? " · " + owner.datastore.type + " " + owner.datastore.version : "") +
+            serverText(owner) })),
         mine.length ? backupTable(mine, byId) : el("p", { class: "muted", text: "no backups" })));
     }
     const orphans = backups.filter((b) => b.project_id === project && !shownIds.has(b.id));
