@@ -28,9 +28,14 @@ APP_ROUTES_OPENSTACK = {
     "users.grant", "users.revoke", "flavors.list", "flavors.show",
     "root.enable", "root.show", "datastores.list", "datastores.show", "datastores.versions",
     "datastores.version", "datastores.version_by_id",
+    "configurations.list", "configurations.create", "configurations.show",
+    "configurations.update", "configurations.edit", "configurations.delete",
+    "configurations.instances", "parameters.list", "parameters.show",
+    "parameters.list_by_version", "parameters.show_by_version",
 }
 RACKSPACE_ONLY = {"backups.action", "ha.backups", "ha.show", "ha.list", "schedules.create",
-                  "schedules.list", "schedules.show", "schedules.update", "schedules.delete"}
+                  "schedules.list", "schedules.show", "schedules.update", "schedules.delete",
+                  "instances.replicas"}
 OPENSTACK_ONLY = {"root.disable", "backup_strategies.create", "backup_strategies.list",
                   "backup_strategies.delete"}
 
