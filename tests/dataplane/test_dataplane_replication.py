@@ -79,3 +79,16 @@ def test_promote_then_the_old_primary_follows_and_detach_stands_alone(api) -> No
     write(api, replica, "INSERT INTO persons VALUES (9)")
     time.sleep(0.5)
     assert rows(api, primary) == [(7,), (8,)] and rows(api, replica) == [(7,), (9,)]
+
+
+def test_a_backup_of_a_replica_holds_the_primarys_data(api) -> None:
+    primary = api.create()
+    write(api, primary, "CREATE TABLE persons (id INT PRIMARY KEY)")
+    write(api, primary, "INSERT INTO persons VALUES (5)")
+    replica = make_replica(api, primary)
+    assert wait_for(lambda: rows(api, replica) == [(5,)])
+    backup = api.backup(replica)
+    assert api.mock.backup(backup).status == "COMPLETED", api.mock.backup(backup).data_error
+    restored = api.create("from-replica", backup=backup, databases=(), users=())
+    assert rows(api, restored) == [(5,)]
+    write(api, restored, "INSERT INTO persons VALUES (6)")  # a restore is no replica: it writes

@@ -76,6 +76,9 @@ class ServersPlane:
     def __init__(self, settings: Settings | None = None,
                  engines: dict[str, Engine] | None = None) -> None:
         self.settings = settings or Settings()
+        # what can refuse comes first, before any directory is made
+        self.pool = AddressPool(self.settings.network, self.settings.port_mode)
+        self.engines = engines if engines is not None else make_engines(self.settings.bin_dirs)
         self._own_dir = self.settings.directory is None
         self.root = Path(self.settings.directory or tempfile.mkdtemp(prefix="trovemock-data-"))
         self.root.mkdir(parents=True, exist_ok=True)
@@ -88,8 +91,6 @@ class ServersPlane:
         self.registry = processes.Registry(self.root / "servers.json")
         self.registry.reap()  # what a killed emulator using this directory left running
         self.objects = ObjectStore(self.root / "objects")
-        self.pool = AddressPool(self.settings.network, self.settings.port_mode)
-        self.engines = engines if engines is not None else make_engines(self.settings.bin_dirs)
         self.cache = Path(self.settings.template_cache) if self.settings.template_cache \
             else default_cache()
         self.servers: dict[str, Server] = {}
@@ -509,7 +510,7 @@ class ServersPlane:
             import pymysql
 
             return pymysql.connect(host=server.address, port=server.port, user=user,
-                                   password=password, database=database)
+                                   password=password, database=database, ssl_disabled=True)
         import psycopg2
 
         return psycopg2.connect(host=server.address, port=server.port, user=user,

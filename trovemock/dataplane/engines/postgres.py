@@ -385,12 +385,32 @@ class Postgres(Binaries):
             target.unlink(missing_ok=True)
             raise DataError(f"pg_basebackup failed (exit {done.returncode}): "
                             f"{last_words(done.stderr.decode('utf-8', 'replace'))}")
+        if server.extra.get("standby"):  # a standby archives nothing: read the tar's label
+            return self._label_meta(target, label)
         return self._history(server, label)
+
+    def _label_meta(self, target: Path, label: str) -> dict[str, Any]:
+        """Where a backup of a standby starts, from the `backup_label` in its tar."""
+        with gzip.open(target, "rb") as stream, tarfile.open(fileobj=stream, mode="r|") as tar:
+            for member in tar:
+                if member.name.lstrip("./") == "backup_label":
+                    handle = tar.extractfile(member)
+                    text = handle.read().decode() if handle is not None else ""
+                    start = WAL_FILE.search(text)
+                    if start is None:
+                        break
+                    return {"start-wal-file": start.group(1), "stop-wal-file": start.group(1),
+                            "label": label, "standby": True}
+        raise DataError("the backup of the replica has no backup_label")
 
     def _incremental(self, server: Server, target: Path, label: str,
                      parent: dict[str, Any]) -> dict[str, Any]:
         """Trove's way: a backup start and stop on the server (which archives the WAL up to
         the stop), then a tar of the WAL archived since the parent started."""
+        if server.extra.get("standby") or parent.get("standby"):
+            raise DataError("an incremental backup of a PostgreSQL replica cannot be made: a "
+                            "standby archives no WAL (take a full backup of it, or back up "
+                            "the primary)")
         conn = self.admin(server)
         try:
             self._sql(conn, "SELECT pg_backup_start(%s, true)", args=(label,))
@@ -437,6 +457,13 @@ class Postgres(Binaries):
                     tar.extractall(archive, filter="data")
         except (OSError, EOFError, tarfile.TarError) as error:
             raise DataError(f"the backup object cannot be read: {error}") from None
+        # a backup of a replica carries its standby settings: a restore is a primary
+        (server.datadir / "standby.signal").unlink(missing_ok=True)
+        auto = server.datadir / "postgresql.auto.conf"
+        if auto.exists():
+            kept = [line for line in auto.read_text().splitlines(keepends=True)
+                    if not line.startswith("primary_conninfo")]
+            auto.write_text("".join(kept))
         (server.datadir / "recovery.signal").write_text("")
         self._own(server.datadir, archive)
 
