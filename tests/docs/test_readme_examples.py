@@ -134,22 +134,26 @@ def blocks_of(page: Path) -> list[Block]:
 
 
 # -- the `# example:` blocks, one test each ----------------------------------------------------
-def examples() -> list[tuple[str, str]]:
+def examples() -> list[tuple[str, str, str]]:
+    """(name, code, the engines it needs) of every `# example:` block."""
     return [
-        (block.body.splitlines()[0].split(":", 1)[1].strip(), block.body)
+        (block.body.splitlines()[0].split(":", 1)[1].strip(), block.body,
+         block.marker.get("needs", ""))
         for block in blocks()
         if block.lang == "python" and block.body.startswith("# example:")
     ]
 
 
 def test_the_readme_has_runnable_examples() -> None:
-    names = [name for name, _ in examples()]
+    names = [name for name, _, _ in examples()]
     assert {"in-process", "rackspace", "disaster-recovery"} <= set(names), names
     assert len(names) == len(set(names)), "example names must be unique"
 
 
-@pytest.mark.parametrize(("name", "code"), examples(), ids=[n for n, _ in examples()])
-def test_readme_example_runs(name: str, code: str) -> None:
+@pytest.mark.parametrize(("name", "code", "needs"), examples(),
+                         ids=[n for n, _, _ in examples()])
+def test_readme_example_runs(name: str, code: str, needs: str) -> None:
+    _require(needs.split(), name)
     exec(compile(code, f"README.md example {name!r}", "exec"), {"__name__": f"readme_{name}"})
 
 
@@ -439,9 +443,15 @@ def test_the_readme_runs_in_order(page: Path, tmp_path: Path) -> None:
 
 def _require_engines(page: Path) -> None:
     """A page whose blocks need data plane engines runs only where they are installed."""
+    wanted = {name for block in runnable(page) for name in block.marker.get("needs", "").split()}
+    _require(sorted(wanted), page.name)
+
+
+def _require(wanted: list[str], what: str) -> None:
+    """Skip unless the data plane engines named are installed (fail instead in CI, where
+    TROVEMOCK_REQUIRE_DATAPLANE=1)."""
     from trovemock.dataplane.servers import make_engines
 
-    wanted = {name for block in runnable(page) for name in block.marker.get("needs", "").split()}
     if not wanted:
         return
     engines = make_engines(())
@@ -450,8 +460,8 @@ def _require_engines(page: Path) -> None:
     if not missing:
         return
     if os.environ.get("TROVEMOCK_REQUIRE_DATAPLANE") == "1":
-        pytest.fail(f"{page.name} needs {'; '.join(missing)}", pytrace=False)
-    pytest.skip(f"{page.name} needs {'; '.join(missing)}")
+        pytest.fail(f"{what} needs {'; '.join(missing)}", pytrace=False)
+    pytest.skip(f"{what} needs {'; '.join(missing)}")
 
 
 # -- the two commands at the top -----------------------------------------------------------------

@@ -67,8 +67,10 @@ def test_refusals_change_nothing() -> None:
     for bad in ({"is_public": "yes"}, {"allowed_cidrs": ["nope"]}, {"colour": 1}):
         body = {"instance": {"access": bad}}
         fault_of(api.request("PUT", path, json_body=body), 400, "badRequest")
-    fault_of(api.request("PUT", path, json_body={"instance": {"configuration": "c"}}), 501,
-             "notImplemented")
+    fault_of(api.request("PUT", path, json_body={"instance": {"datastore_version": "8.0"}}),
+             501, "notImplemented")
+    fault_of(api.request("PUT", path, json_body={"instance": {"configuration": "c"}}), 404,
+             "itemNotFound")
     fault_of(api.request("PUT", f"/instances/{random_id()}",
                          json_body={"instance": {"name": "x"}}), 404, "itemNotFound")
     shown = view(api, instance)

@@ -73,6 +73,10 @@ def run(side: Side, case: Case) -> list[dict[str, Any]]:
             if _created_backup(step, resp):
                 created += 1
                 side.ids[step.alias or f"new{created}"] = resp.get_json()["backup"]["id"]
+            elif _created_configuration(step, resp):
+                created += 1
+                side.ids[step.alias or f"configuration{created}"] = (
+                    resp.get_json()["configuration"]["id"])
             elif _created_instance(step, resp):  # a restore or a plain create: a fresh id
                 created += 1
                 side.ids[step.alias or f"instance{created}"] = (
@@ -89,6 +93,13 @@ def run(side: Side, case: Case) -> list[dict[str, Any]]:
         elif isinstance(step, Settle):
             side.settle()
     return answers
+
+
+def _created_configuration(step: Request, resp: TestResponse) -> bool:
+    if step.method != "POST" or step.path != "/configurations" or resp.status_code != 200:
+        return False
+    body = resp.get_json(silent=True)
+    return isinstance(body, dict) and isinstance(body.get("configuration"), dict)
 
 
 def _created_instance(step: Request, resp: TestResponse) -> bool:

@@ -568,6 +568,33 @@ def seed_datastores(pairs=DEFAULT_DATASTORES):
     for kind in {k for k, _ in pairs}:
         latest = [v for (k, v) in pairs if k == kind][0]
         ds.update_datastore(kind, latest)
+    _load_parameters(pairs)
+
+
+def _load_parameters(pairs) -> None:
+    """`trove-manage db_load_datastore_config_parameters` with the rules Trove ships for
+    each datastore it has a guest for (what a deployment loads for configuration groups)."""
+    import json
+
+    import trove
+    from trove.configuration import models as configuration
+
+    templates = os.path.join(os.path.dirname(trove.__file__), "templates")
+    for kind, version in pairs:
+        rules = os.path.join(templates, kind, "validation-rules.json")
+        if kind not in _GUEST_MANAGERS or not os.path.exists(rules):
+            continue
+        with open(rules) as handle:
+            parameters = json.load(handle)["configuration-parameters"]
+        version_id = _STATE["datastores"][(kind, version)]
+        for rule in parameters:
+            # bounds as text: SQLite's integers stop at 2**63 - 1, a MySQL bound does not
+            # (Trove reads them back with int() either way)
+            bound = {k: (str(rule[k]) if rule.get(k, 0) > 2**63 - 1 else rule.get(k))
+                     for k in ("max", "min")}
+            configuration.create_or_update_datastore_configuration_parameter(
+                rule["name"], version_id, rule["restart_required"], rule["type"],
+                bound["max"], bound["min"])
 
 
 def _rekey(old_ds, new_ds, old_ver, new_ver):

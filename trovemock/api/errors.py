@@ -56,6 +56,7 @@ DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
     errors.BadRequest: 400,
     errors.Unauthorized: 401,
     errors.Forbidden: 403,
+    errors.TroveForbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.OverLimit: 413,

@@ -41,7 +41,12 @@ from trovemock.exchange import (
 )
 from trovemock.fidelity import upstream
 from trovemock.journal import BODY_SHOWN_BYTES, shortened
-from trovemock.model.errors import DomainError, NotImplementedForDialect, UpstreamBug
+from trovemock.model.errors import (
+    DomainError,
+    NotImplementedForDialect,
+    TroveForbidden,
+    UpstreamBug,
+)
 from trovemock.schema import validation_errors, validation_message
 
 log = logging.getLogger("trovemock")
@@ -115,6 +120,12 @@ def _trove_response(mock: ApiHost, request: Request, region: str | None) -> Resp
         raise
     except ClientGaveUp:
         raise
+    except TroveForbidden as error:
+        if upstream(mock.config, "forbidden_as_401"):  # keystonemiddleware adds its header
+            header = {"WWW-Authenticate": f'Keystone uri="{request.host_url}v3"'}
+            response, reply_json = _fault_and_body(fault_response(401, str(error), header))
+        else:
+            response, reply_json = _fault_and_body(domain_fault(error))
     except DomainError as error:
         response, reply_json = _fault_and_body(domain_fault(error))
     except HttpError as error:

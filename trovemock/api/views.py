@@ -14,6 +14,7 @@ from trovemock.model.datastores import DatastoreType, is_deprecated
 from trovemock.model.entities import (
     Backup,
     BackupStrategy,
+    Configuration,
     Datastore,
     Flavor,
     HAGroup,
@@ -22,6 +23,7 @@ from trovemock.model.entities import (
 )
 from trovemock.model.ha import members
 from trovemock.model.instances import server_id, shown_addresses, volume_id
+from trovemock.model.replication import replicas_of
 from trovemock.model.schedules import has_schedule, is_running
 
 
@@ -156,12 +158,24 @@ def instance_view(
     if found:
         view["ip"] = [a["address"] for a in found]
         view["addresses"] = found
+    https = upstream(cloud.config, "https_links")
+    if instance.replica_of is not None:
+        view["replica_of"] = _member(base_url, project_id, instance.replica_of, https)
+    replicas = replicas_of(cloud, instance)
+    if replicas:
+        view["replicas"] = [_member(base_url, project_id, r.id, https) for r in replicas]
     if not detail:
         return view
     view["created"] = timestamp(instance.created)
     view["updated"] = timestamp(instance.updated)
     view["service_status_updated"] = timestamp(instance.updated)
     datastore["version_number"] = server_version(cloud, instance) or instance.datastore.version
+    group = cloud.configurations.get(instance.configuration_id or "")
+    if group is not None:
+        group_links = _links(base_url, project_id, "configurations", group.id)
+        if upstream(cloud.config, "https_links"):
+            group_links = [{**link, "href": as_https(link["href"])} for link in group_links]
+        view["configuration"] = {"id": group.id, "name": group.name, "links": group_links}
     if instance.fault is not None:
         message, when = instance.fault
         view["fault"] = {"message": message, "created": timestamp(when), "details": None}
@@ -354,3 +368,46 @@ def strategy_view(strategy: BackupStrategy) -> dict[str, str]:
         "backend": strategy.backend,
         "swift_container": strategy.swift_container,
     }
+
+
+def _member(base_url: str, project_id: str, instance_id: str, https: bool) -> dict[str, Any]:
+    """A replica or primary named in an instance view: its id and links."""
+    links = _links(base_url, project_id, "instances", instance_id)
+    if https:
+        links = [{**link, "href": as_https(link["href"])} for link in links]
+    return {"id": instance_id, "links": links}
+
+
+def configuration_view(group: Configuration, *, detail: bool = False,
+                       instance_count: int = 0) -> dict[str, Any]:
+    """A configuration group as Trove shows it: its values and instance count in the
+    detailed view (show, create) only."""
+    view: dict[str, Any] = {
+        "id": group.id,
+        "name": group.name,
+        "description": group.description,
+        "created": timestamp(group.created),
+        "updated": timestamp(group.updated),
+        "datastore_version_id": group.datastore.version_id,
+        "datastore_name": group.datastore.type,
+        "datastore_version_name": group.datastore.version,
+    }
+    if detail:
+        view["values"] = dict(group.values)
+        view["instance_count"] = instance_count
+        view["datastore_version_number"] = group.datastore.version
+    return view
+
+
+def parameter_view(name: str, rule: tuple[str, Any, Any, bool],
+                   datastore: Datastore) -> dict[str, Any]:
+    """A datastore parameter: a bound only when the parameter has one, as an integer
+    (Trove keeps bounds as text, so a bound of 0 is shown too)."""
+    kind, low, high, restart = rule
+    view: dict[str, Any] = {"name": name, "datastore_version_id": datastore.version_id,
+                            "restart_required": restart, "type": kind}
+    if high is not None:
+        view["max"] = int(high)
+    if low is not None:
+        view["min"] = int(low)
+    return view

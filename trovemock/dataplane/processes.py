@@ -105,11 +105,17 @@ class Registry:
 
 
 def _runs(pid: int, datadir: str) -> bool:
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-    return any(datadir.encode() in part for part in cmdline)
+    """Whether `pid` runs with `datadir` on its command line (a process caught mid-exec
+    shows an empty one for a moment: asked again before deciding)."""
+    for _ in range(40):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return False
+        if cmdline:
+            return any(datadir.encode() in part for part in cmdline.split(b"\0"))
+        time.sleep(0.025)
+    return False
 
 
 def _exists(pid: int) -> bool:

@@ -58,6 +58,8 @@ class Provision:
     databases: tuple[str, ...] = ()
     users: tuple[UserSpec, ...] = ()
     chain: tuple[str, ...] = ()  # backup ids, full first
+    settings: dict[str, Any] = field(default_factory=dict)  # a configuration group's values
+    replica_of: str | None = None  # start as a replica of this instance's server
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,20 @@ class DataPlane(Protocol):
 
     def rename_user(self, instance_id: str, name: str, host: str, new_name: str,
                     new_host: str) -> None: ...
+
+    def apply_configuration(self, instance_id: str, values: dict[str, Any],
+                            restart: list[str]) -> None: ...
+
+    def remove_configuration(self, instance_id: str, names: list[str],
+                             restart: list[str]) -> None: ...
+
+    def promote(self, instance_id: str, old_primary: str | None,
+                followers: list[str]) -> None:
+        """The replica leads: it takes writes; the old primary (when it still runs) and
+        the other replicas follow it."""
+
+    def detach_replica(self, instance_id: str) -> None:
+        """The replica stops following its primary and takes writes."""
 
     def enable_root(self, instance_id: str, password: str) -> None: ...
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from trovemock.dataplane import processes
 from trovemock.dataplane.addresses import DEFAULT_NETWORK, AddressPool
-from trovemock.dataplane.engines.base import Engine, Server
+from trovemock.dataplane.engines.base import Engine, Server, option_value
 from trovemock.dataplane.jobs import Jobs
 from trovemock.dataplane.objects import ObjectStore
 from trovemock.dataplane.protocol import (
@@ -36,6 +36,7 @@ from trovemock.dataplane.protocol import (
 ENGINE_OF = {"mysql": "mariadb", "mariadb": "mariadb", "percona": "mariadb",
              "postgresql": "postgresql"}
 ADMIN = "os_admin"  # Trove's own account name: the API's user lists leave it out
+REPLICATOR = "os_replication"  # the account replicas connect to their primary with
 READY_SECONDS = 120.0  # a server that does not answer by then is an ERROR
 CACHE_ENV = "TROVEMOCK_CACHE_DIR"
 
@@ -94,6 +95,7 @@ class ServersPlane:
         self.made: dict[str, BackupMade] = {}  # backup id -> its object
         self.failures: dict[str, str] = {}  # backup id -> why its job failed
         self.fail_next_backup: str | None = None  # a fault: the next backup job fails so
+        self._server_ids = 0  # replication tells servers apart by their ids
         self._lock = threading.Lock()
         self._snapshots: list[threading.Event] = []
         self.jobs = Jobs()
@@ -152,10 +154,13 @@ class ServersPlane:
                             spec.instance_id, address, port, version=engine.version())
             server.extra["datastore"] = spec.datastore
             server.run = self.sockets / spec.instance_id[:8]
+            self._server_ids += 1
+            server.extra["server_id"] = self._server_ids
             self.servers[spec.instance_id] = server
         chain = [(self._object_path(backup_id), self.made[backup_id].meta)
                  for backup_id in spec.chain] if spec.chain else []
-        self.jobs.submit(lambda: self._bring_up(engine, server, spec, chain), done)
+        primary = self._server(spec.replica_of) if spec.replica_of else None
+        self.jobs.submit(lambda: self._bring_up(engine, server, spec, chain, primary), done)
 
     def _object_path(self, backup_id: str) -> Path:
         made = self.made.get(backup_id)
@@ -165,10 +170,16 @@ class ServersPlane:
         return self.objects.path_of(made.location)
 
     def _bring_up(self, engine: Engine, server: Server, spec: Provision,
-                  chain: list[tuple[Path, dict[str, Any]]]) -> None:
+                  chain: list[tuple[Path, dict[str, Any]]], primary: Server | None) -> None:
         try:
             shutil.rmtree(server.home, ignore_errors=True)
             server.home.mkdir(parents=True)
+            server.extra["settings"] = {name: option_value(value)
+                                        for name, value in spec.settings.items()}
+            if primary is not None:
+                self._seed_replica(engine, primary, server)
+                server.state = "running"
+                return None
             if chain:
                 engine.restore(chain, server)
             else:
@@ -182,6 +193,57 @@ class ServersPlane:
             self._stop(server)
             raise
         return None
+
+    def _replication_password(self, engine: Engine, primary: Server) -> str:
+        """The primary's replication account, made on first use (a replica seeded from the
+        primary carries it along, so a promoted replica has it too)."""
+        password = primary.extra.get("replication_password")
+        if password is None:
+            password = secrets.token_urlsafe(18)
+            conn = engine.admin(primary)
+            try:
+                engine.ensure_replication_user(conn, REPLICATOR, password)
+            finally:
+                conn.close()
+            primary.extra["replication_password"] = password
+        return str(password)
+
+    def _seed_replica(self, engine: Engine, primary: Server, replica: Server) -> None:
+        """Seed the replica from a backup of the primary, start it and make it follow."""
+        if primary.state != "running":
+            raise DataError(f"the primary's server is {primary.state}")
+        password = self._replication_password(engine, primary)
+        position = engine.seed_replica(primary, replica)
+        replica.extra["admin_password"] = primary.extra["admin_password"]  # carried along
+        replica.extra["replication_password"] = password
+        self._start(engine, replica)
+        conn = engine.admin(replica)
+        try:
+            engine.follow(conn, primary, REPLICATOR, password, position["gtid"])
+        finally:
+            conn.close()
+        replica.extra["settings"]["read_only"] = "ON"
+
+    def promote(self, instance_id: str, old_primary: str | None,
+                followers: list[str]) -> None:
+        leader = self._server(instance_id)
+        engine = self.engines[leader.engine]
+        self._sql(instance_id, "lead")
+        leader.extra["settings"].pop("read_only", None)
+        password = str(leader.extra.get("replication_password") or
+                       self._replication_password(engine, leader))
+        leader.extra["replication_password"] = password
+        for follower_id in [*([old_primary] if old_primary else []), *followers]:
+            follower = self.servers.get(follower_id)
+            if follower is None or follower.state != "running":
+                continue  # an ejected primary that is gone stays gone
+            engine.repoint(follower, leader, REPLICATOR, password)
+            follower.extra["settings"]["read_only"] = "ON"
+
+    def detach_replica(self, instance_id: str) -> None:
+        server = self._server(instance_id)
+        self._sql(instance_id, "lead")
+        server.extra["settings"].pop("read_only", None)
 
     def _run_as(self, engine: Engine) -> str | None:
         return "postgres" if engine.name == "postgresql" and os.geteuid() == 0 else None
@@ -402,6 +464,16 @@ class ServersPlane:
     def rename_user(self, instance_id: str, name: str, host: str, new_name: str,
                     new_host: str) -> None:
         self._sql(instance_id, "rename_user", name, host, new_name, new_host)
+
+    def apply_configuration(self, instance_id: str, values: dict[str, Any],
+                            restart: list[str]) -> None:
+        server = self._server(instance_id)
+        self._sql(instance_id, "apply_settings", server, values, restart)
+
+    def remove_configuration(self, instance_id: str, names: list[str],
+                             restart: list[str]) -> None:
+        server = self._server(instance_id)
+        self._sql(instance_id, "reset_settings", server, names, restart)
 
     def enable_root(self, instance_id: str, password: str) -> None:
         self._sql(instance_id, "enable_root", password)

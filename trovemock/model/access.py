@@ -59,6 +59,8 @@ def instance_status(cloud: Cloud, owner: Instance | HAGroup) -> str:
         running = cloud.backups.get(owner.running_backup)
         if running is not None and running.running:
             return "BACKUP"
+    if isinstance(owner, Instance) and owner.restart_required and owner.status == "ACTIVE":
+        return "RESTART_REQUIRED"
     return owner.status
 
 
@@ -66,7 +68,10 @@ def require_available(cloud: Cloud, owner: Instance | HAGroup) -> None:
     """Trove's check before any action: 422 unless the shown status is ACTIVE and the
     datastore allows actions (not after `reset_status`, until the next heartbeat)."""
     shown = instance_status(cloud, owner)
-    if shown != "ACTIVE" or (isinstance(owner, Instance) and owner.service_reset):
+    # a configuration waiting for a restart leaves actions allowed (Trove's RESTART_REQUIRED
+    # task is the one task that does)
+    if shown not in ("ACTIVE", "RESTART_REQUIRED") or (
+            isinstance(owner, Instance) and owner.service_reset):
         kind, word = (
             ("HA instance", "ha") if isinstance(owner, HAGroup) else ("Instance", "instance")
         )
@@ -146,7 +151,11 @@ def operating_status(cloud: Cloud, owner: Instance | HAGroup) -> str:
     ERROR after `reset_status` (Trove's UNKNOWN service status) until the guest agent's
     next heartbeat (or the instance next settles)."""
     if owner.status == "ACTIVE":
-        return "ERROR" if isinstance(owner, Instance) and owner.service_reset else "HEALTHY"
+        if isinstance(owner, Instance) and owner.service_reset:
+            return "ERROR"
+        if isinstance(owner, Instance) and owner.restart_required:
+            return ""  # a task (RESTART_REQUIRED) is pending
+        return "HEALTHY"
     if owner.status == "BLOCKED":  # the server runs, the datastore reports itself blocked
         return "BLOCKED"
     return ""

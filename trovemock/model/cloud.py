@@ -19,6 +19,7 @@ from trovemock.model.entities import (
     Backup,
     BackupRequest,
     BackupStrategy,
+    Configuration,
     HAGroup,
     Instance,
     Schedule,
@@ -79,6 +80,7 @@ class Cloud:
             self.backups: dict[str, Backup] = {}
             self.instances: dict[str, Instance] = {}
             self.ha_groups: dict[str, HAGroup] = {}
+            self.configurations: dict[str, Configuration] = {}
             # parent id -> child ids, in creation order (a dict: dropping one is O(1))
             self.children: dict[str, dict[str, None]] = {}
             self.copies: dict[str, dict[str, str]] = {}  # origin id -> region -> backup id

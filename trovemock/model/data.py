@@ -35,14 +35,31 @@ def active(cloud: Cloud) -> bool:
 
 # -- servers ------------------------------------------------------------------------------
 def start_server(cloud: Cloud, instance: Instance, databases: tuple[str, ...],
-                 users: tuple[UserSpec, ...], chain: tuple[str, ...] = ()) -> None:
+                 users: tuple[UserSpec, ...], chain: tuple[str, ...] = (),
+                 settings: dict[str, Any] | None = None) -> None:
     """Provision the instance's server; when it cannot even be tried (no engine for the
     datastore, the server limit) the instance ends in ERROR with the reason as its fault."""
     plane = cloud.dataplane
     if plane is None:
         return
     instance.server = "starting"
-    spec = Provision(instance.id, instance.datastore.type, databases, users, chain)
+    spec = Provision(instance.id, instance.datastore.type, databases, users, chain,
+                     dict(settings or {}))
+    try:
+        plane.provision(spec, lambda result: _server_done(cloud, instance.id, result))
+    except DataError as error:
+        _server_done(cloud, instance.id, error)
+
+
+def start_replica(cloud: Cloud, instance: Instance, source: Instance,
+                  settings: dict[str, Any]) -> None:
+    """A replica's server: seeded from a backup of the primary's, then following it."""
+    plane = cloud.dataplane
+    if plane is None or source.server is None:
+        return
+    instance.server = "starting"
+    spec = Provision(instance.id, instance.datastore.type, (), (), (), dict(settings),
+                     replica_of=source.id)
     try:
         plane.provision(spec, lambda result: _server_done(cloud, instance.id, result))
     except DataError as error:

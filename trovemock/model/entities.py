@@ -130,10 +130,30 @@ class Instance:
     access: Access | None = None
     # with a data plane: its server "starting", "ready" or "failed" (None: no data plane)
     server: str | None = None
-    awaiting_server: bool = False  # its emulated time is over; it settles when the server does
+    awaiting_server: bool = False
+    configuration_id: str | None = None  # the attached configuration group
+    replica_of: str | None = None  # the primary this replica follows
+    # a configuration change waits for a restart (Trove's RESTART_REQUIRED task)
+    restart_required: bool = False  # its emulated time is over; it settles when the server does
 
     def contents(self) -> Contents:
         return Contents(tuple(self.databases), tuple(self.users.items()))
+
+
+@dataclass(slots=True, eq=False)
+class Configuration:
+    """A configuration group: parameter values for one datastore version, attached to
+    instances of its project."""
+
+    id: str
+    project_id: str
+    region: str
+    name: str
+    description: str | None
+    datastore: Datastore
+    values: dict[str, object]
+    created: datetime
+    updated: datetime
 
 
 @dataclass(slots=True, eq=False)

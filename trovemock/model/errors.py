@@ -19,6 +19,11 @@ class Forbidden(DomainError):
     pass
 
 
+class TroveForbidden(Forbidden):
+    """Trove's own `Forbidden` exception (a replica of a replica), which Trove 26.0.0's fault
+    map sends as a 401 (deviation forbidden_as_401); a 403 by default."""
+
+
 class NotFound(DomainError):
     pass
 

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from trovemock.dataplane.protocol import UserSpec
 from trovemock.fidelity import upstream
-from trovemock.model import data, datastores
+from trovemock.model import configurations, data, datastores, replication
 from trovemock.model.access import (
     Caller,
     instance_status,
@@ -207,7 +207,7 @@ def _settle(when: datetime, cloud: Cloud, instance: Instance, generation: int, s
 @dataclass(frozen=True)
 class InstanceRequest:
     name: str
-    flavor_ref: str
+    flavor_ref: str | None
     volume_size: int | None
     datastore_type: str | None = None
     datastore_version: str | None = None
@@ -217,10 +217,24 @@ class InstanceRequest:
     fail: bool = False  # a fault rule asked for the restore to end in ERROR
     access: Access | None = None
     passwords: tuple[tuple[str, str], ...] = ()  # user name -> password, for a data plane
+    configuration: str | None = None  # a configuration group's id
+    replica_of: str | None = None  # the primary a replica follows
+    replica_count: int | None = None
+    # what the body named besides: a replica may not name them (Trove's words)
+    named_datastore: bool = False
+    named_volume: bool = False
 
 
 def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Instance:
-    """Plain create, or a restore when `backup_ref` is set (checks in Trove's order)."""
+    """Plain create, a restore when `backup_ref` is set, replicas when `replica_of` is
+    (checks in Trove's order)."""
+    if req.replica_of is not None:
+        return _create_replicas(cloud, caller, req)
+    if req.replica_count is not None and req.replica_count > 1:
+        raise BadRequest("Replica count only valid when creating replicas. Cannot create "
+                         f"{req.replica_count} instances.")
+    if req.flavor_ref is None:
+        raise BadRequest("'flavorRef' is a required property")
     now = cloud.time
     flavor_id = flavor(req.flavor_ref)
     volume_size = req.volume_size if req.volume_size is not None else 1
@@ -252,6 +266,10 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
         used_gb = backup.size if backup.size is not None else used_gb
     if datastore is None:
         datastore = cloud.datastores.register("mysql", "5.7")  # a restore brings its own
+    group = None
+    if req.configuration is not None:
+        group = configurations.find_for(cloud, caller, req.configuration, datastore,
+                                        creating=True)
     contents = _merge_contents(contents, req.databases, req.users)
     instance = store_instance(
         cloud,
@@ -269,12 +287,48 @@ def create_instance(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Insta
         ends_in="ERROR" if req.fail else "ACTIVE",
     )
     instance.access = req.access
+    if group is not None:
+        instance.configuration_id = group.id
     if not req.fail:
         secrets = dict(req.passwords)
         users = tuple(UserSpec(name, secrets.get(name, ""), data.ANY_HOST, granted)
                       for name, granted in req.users)
-        data.start_server(cloud, instance, req.databases, users, tuple(b.id for b in chain))
+        data.start_server(cloud, instance, req.databases, users, tuple(b.id for b in chain),
+                          settings=dict(group.values) if group is not None else {})
     return instance
+
+
+def _create_replicas(cloud: Cloud, caller: Caller, req: InstanceRequest) -> Instance:
+    """A replica (or `replica_count` of them, named NAME-1, NAME-2, ...) of `replica_of`:
+    its flavor, datastore, volume size and configuration; seeded from the primary's data
+    when there is a data plane. Returns the last, as Trove's create answers."""
+    assert req.replica_of is not None
+    source = replication.check_create(
+        cloud, caller, req.replica_of, flavor=req.flavor_ref is not None,
+        datastore=req.named_datastore, volume=req.named_volume,
+        contents=bool(req.databases or req.users))
+    group = None
+    wanted = req.configuration or source.configuration_id
+    if wanted is not None:
+        group = configurations.find_for(cloud, caller, wanted, source.datastore, creating=True)
+    count = req.replica_count or 1
+    made = []
+    for number in range(1, count + 1):
+        instance = store_instance(
+            cloud, instance_id=str(uuid.uuid4()), project_id=source.project_id,
+            region=source.region,
+            name=f"{req.name}-{number}" if count > 1 else req.name, status="BUILD",
+            datastore=source.datastore, volume_size=source.volume_size,
+            flavor_id=source.flavor_id, used_gb=source.used_gb, contents=source.contents(),
+            when=cloud.time, ends_in="ACTIVE",
+        )
+        instance.replica_of = source.id
+        instance.access = req.access
+        instance.configuration_id = group.id if group is not None else None
+        data.start_replica(cloud, instance, source,
+                           settings=dict(group.values) if group is not None else {})
+        made.append(instance)
+    return made[-1]
 
 
 def _merge_contents(
@@ -342,6 +396,7 @@ def delete_instance(cloud: Cloud, caller: Caller, instance_id: str) -> None:
     delete (the seeds say so); Trove deletes anyway. In upstream fidelity the instance shows
     SHUTDOWN until the taskmanager removes it (deviation async_delete)."""
     instance = visible_instance(cloud, caller, instance_id)
+    replication.check_delete(instance, cloud)
     if instance.ha_id is not None and instance.ha_id in cloud.ha_groups:
         # Rackspace manages an HA group's members through the group: deleting one alone
         # would leave the group (its backups, its schedule) naming an instance that is gone.
@@ -379,6 +434,7 @@ def restart(cloud: Cloud, caller: Caller, instance_id: str) -> None:
     due = cloud.later(now, cloud.config.instance_action_seconds)
     instance.status = "REBOOT"
     instance.updated = now
+    instance.restart_required = False  # the restart applies what waited for it
     data.restart_server(cloud, instance)
     _settle_at(cloud, instance, due, "ACTIVE")
 

@@ -8,7 +8,8 @@ from trovemock.api.context import Ctx, Reply, page
 from trovemock.api.errors import HttpError
 from trovemock.api.views import flavor_view, flavors, instance_view
 from trovemock.exchange import OUTCOME_RESTORE_ERROR
-from trovemock.model import guest
+from trovemock.fidelity import upstream
+from trovemock.model import configurations, guest, replication
 from trovemock.model import instances as model
 from trovemock.model import users as users_model
 from trovemock.model.access import visible_instance
@@ -30,7 +31,7 @@ def create(ctx: Ctx) -> Reply:
     restore = body.get("restorePoint")
     request = model.InstanceRequest(
         name=body["name"],
-        flavor_ref=str(body["flavorRef"]),
+        flavor_ref=str(body["flavorRef"]) if body.get("flavorRef") is not None else None,
         volume_size=(body.get("volume") or {}).get("size"),
         datastore_type=datastore.get("type"),
         datastore_version=datastore.get("version"),
@@ -43,13 +44,23 @@ def create(ctx: Ctx) -> Reply:
         fail=ctx.outcome == OUTCOME_RESTORE_ERROR,
         access=model.check_access(body["access"]) if body.get("access") is not None else None,
         passwords=tuple((u["name"], u.get("password") or "") for u in body.get("users") or ()),
+        configuration=(body["configuration"].rstrip("/").rsplit("/", 1)[-1]
+                       if body.get("configuration") else None),
+        replica_of=body.get("replica_of") or None,
+        replica_count=body.get("replica_count"),
+        named_datastore=bool(body.get("datastore")),
+        named_volume=bool(body.get("volume")),
     )
     instance = model.create_instance(ctx.cloud, ctx.caller, request)
-    return 200, {"instance": _view(ctx, just_created=True)(instance)}
+    shown = _view(ctx, just_created=True)(instance)
+    count = request.replica_count or 1
+    if request.replica_of and count > 1 and upstream(ctx.cloud.config, "replica_count_password"):
+        shown["password"] = [None] * count
+    return 200, {"instance": shown}
 
 
 # What `PUT /instances/{id}` may also change in Trove, and trovemock does not emulate yet.
-NOT_EMULATED_UPDATES = ("configuration", "replica_of", "slave_of", "datastore_version")
+NOT_EMULATED_UPDATES = ("datastore_version",)
 
 
 def update(ctx: Ctx) -> Reply:
@@ -68,6 +79,15 @@ def update(ctx: Ctx) -> Reply:
     access = model.check_access(attributes["access"]) if "access" in attributes else None
     model.update_instance(ctx.cloud, ctx.caller, ctx.args["instance_id"], name=name,
                           access=access)
+    if "replica_of" in attributes or "slave_of" in attributes:
+        replication.detach(ctx.cloud, ctx.caller, ctx.args["instance_id"])
+    if "configuration" in attributes or not attributes:  # an empty body detaches, as Trove
+        wanted = attributes.get("configuration")
+        if wanted:
+            configurations.attach(ctx.cloud, ctx.caller, ctx.args["instance_id"],
+                                  wanted.rstrip("/").rsplit("/", 1)[-1])
+        else:
+            configurations.detach(ctx.cloud, ctx.caller, ctx.args["instance_id"])
     return 202, None
 
 
@@ -96,6 +116,12 @@ def action(ctx: Ctx) -> Reply:
         )
     elif "restart" in body:
         model.restart(ctx.cloud, ctx.caller, instance_id)
+    elif "promote_to_replica_source" in body:
+        ctx.only_in("openstack", "Promoting a replica")
+        replication.promote(ctx.cloud, ctx.caller, instance_id)
+    elif "eject_replica_source" in body:
+        ctx.only_in("openstack", "Ejecting a replica source")
+        replication.eject(ctx.cloud, ctx.caller, instance_id)
     else:
         resize = body["resize"]
         model.resize(

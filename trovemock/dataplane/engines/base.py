@@ -83,10 +83,34 @@ class Engine(Protocol):
     def rename_user(self, conn: Any, name: str, host: str, new_name: str,
                     new_host: str) -> None: ...
     def enable_root(self, conn: Any, password: str) -> None: ...
+    def apply_settings(self, conn: Any, server: Server, values: dict[str, Any],
+                       restart: list[str]) -> None:
+        """Configuration values: kept across restarts; those not in `restart` at once."""
+    def reset_settings(self, conn: Any, server: Server, names: list[str],
+                       restart: list[str]) -> None:
+        """Back to the server's own values; those not in `restart` at once."""
     def disable_root(self, conn: Any) -> None: ...
     def ensure_admin(self, conn: Any, name: str, password: str) -> None:
         """An account (os_admin) with every privilege, reachable over TCP with `password`:
         what `mock.endpoint()` hands to tests."""
+
+    # -- replication -----------------------------------------------------------------------
+    def ensure_replication_user(self, conn: Any, name: str, password: str) -> None:
+        """The account replicas connect to this primary with."""
+
+    def seed_replica(self, primary: Server, replica: Server) -> dict[str, Any]:
+        """Fill the replica's data directory from the running primary; returns what
+        `follow` needs (MariaDB: the GTID position)."""
+
+    def follow(self, conn: Any, primary: Server, user: str, password: str,
+               gtid: str | None) -> None:
+        """A freshly seeded, started replica starts following `primary`."""
+
+    def repoint(self, follower: Server, leader: Server, user: str, password: str) -> None:
+        """A running server follows a new primary."""
+
+    def lead(self, conn: Any) -> None:
+        """Stop following; take writes."""
 
     # -- backups -------------------------------------------------------------------------
     def object_suffix(self) -> str:
@@ -100,6 +124,13 @@ class Engine(Protocol):
     def restore(self, chain: list[tuple[Path, dict[str, Any]]], server: Server) -> None:
         """Rebuild `server.datadir` from objects, full first; the server is started
         afterwards by the caller (then `wait_ready`)."""
+
+
+def option_value(value: Any) -> str:
+    """A setting's value as a server's option file or command line takes it."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
 
 
 def find_binary(name: str, extra_dirs: tuple[str, ...] = ()) -> str | None:

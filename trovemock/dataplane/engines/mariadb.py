@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from trovemock.dataplane import processes
-from trovemock.dataplane.engines.base import Server, find_binary, last_words, run_tool
+from trovemock.dataplane.engines.base import (
+    Server,
+    find_binary,
+    last_words,
+    option_value,
+    run_tool,
+)
 from trovemock.dataplane.protocol import DataError, UserSpec
 
 BINARIES = ("mariadbd", "mariadb-install-db", "mariadb-backup", "mbstream")
@@ -39,8 +45,32 @@ performance_schema = OFF
 max_connections = 100
 character-set-server = utf8mb3
 collation-server = utf8mb3_general_ci
-skip-log-bin
+log-bin = mysql-bin
+log-slave-updates
+binlog-format = ROW
 """
+
+
+# The base options' values, by variable name (what a reset parameter returns to).
+BASE_SETTINGS = {
+    key.strip().replace("-", "_"): value.strip()
+    for key, _, value in (line.partition("=") for line in SETTINGS.splitlines()[1:])
+    if value.strip().isdigit()
+}
+
+
+def _variable(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise DataError(f"not a server variable name: {name!r}")
+    return name
+
+
+def _literal(conn: Any, value: Any) -> str:
+    if isinstance(value, bool):
+        return "ON" if value else "OFF"
+    if isinstance(value, int | float):
+        return repr(value)
+    return str(conn.escape(str(value)))
 
 
 def quote_name(name: str) -> str:
@@ -89,6 +119,7 @@ class MariaDB:
             + f"pid-file = {server.rundir / 'mysqld.pid'}\n"
             + f"bind-address = {server.address}\n"
             + f"port = {server.port}\n"
+            + f"server-id = {server.extra.get('server_id', 1)}\n"
             + "".join(f"{key} = {value}\n"
                       for key, value in server.extra.get("settings", {}).items())
         )
@@ -245,6 +276,82 @@ class MariaDB:
         self._run(conn, f"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {secret}",
                   f"ALTER USER {account} IDENTIFIED BY {secret}",
                   f"GRANT ALL PRIVILEGES ON *.* TO {account} WITH GRANT OPTION")
+
+    def apply_settings(self, conn: Any, server: Server, values: dict[str, Any],
+                       restart: list[str]) -> None:
+        """A configuration group's values: each kept in the server's option file (it
+        holds across restarts), the dynamic ones also set at once with SET GLOBAL."""
+        kept = server.extra.setdefault("settings", {})
+        for name, value in values.items():
+            kept[name] = option_value(value)
+            if name not in restart:
+                self._run(conn, f"SET GLOBAL {_variable(name)} = {_literal(conn, value)}")
+
+    def reset_settings(self, conn: Any, server: Server, names: list[str],
+                       restart: list[str]) -> None:
+        """Back to the server's own settings: dropped from the option file; a dynamic one
+        set back now (to the option file's base value, else the server's default)."""
+        kept = server.extra.setdefault("settings", {})
+        for name in names:
+            kept.pop(name, None)
+            if name not in restart:
+                base = BASE_SETTINGS.get(name.replace("-", "_"))
+                value = base if base is not None else "DEFAULT"
+                self._run(conn, f"SET GLOBAL {_variable(name)} = {value}")
+
+    # -- replication (Trove's MariaDB GTID strategy) ---------------------------------------
+    def ensure_replication_user(self, conn: Any, name: str, password: str) -> None:
+        account = self._account(conn, name, "%")
+        secret = conn.escape(password)
+        self._run(conn, f"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {secret}",
+                  f"ALTER USER {account} IDENTIFIED BY {secret}",
+                  f"GRANT REPLICATION SLAVE ON *.* TO {account}")
+
+    def seed_replica(self, primary: Server, replica: Server) -> dict[str, Any]:
+        """A full backup of the primary restored into the replica's data directory; the
+        primary's GTID position at the backup, where the replica starts following."""
+        stream = replica.home / "seed.xbstream.gz"
+        meta = self.backup(primary, stream, f"seed-{replica.instance_id}", None)
+        self.restore([(stream, meta)], replica)
+        stream.unlink(missing_ok=True)
+        fields: list[str] = []
+        for name in ("mariadb_backup_binlog_info", "xtrabackup_binlog_info"):
+            info = replica.datadir / name
+            if info.exists():
+                fields = info.read_text().split()
+                break
+        if len(fields) < 3:
+            raise DataError("mariadb-backup recorded no GTID position for the replica")
+        return {"gtid": fields[2]}
+
+    def follow(self, conn: Any, primary: Server, user: str, password: str,
+               gtid: str | None) -> None:
+        """Replicate from `primary`: from `gtid` (a freshly seeded replica), else from
+        where this server's own history ends (an old primary following its successor)."""
+        statements = ["STOP SLAVE", "SET GLOBAL read_only = ON"]
+        if gtid is not None:
+            statements.append(f"SET GLOBAL gtid_slave_pos = {conn.escape(gtid)}")
+        mode = "slave_pos" if gtid is not None else "current_pos"
+        statements += [
+            f"CHANGE MASTER TO MASTER_HOST = {conn.escape(primary.address)}, "
+            f"MASTER_PORT = {primary.port}, MASTER_USER = {conn.escape(user)}, "
+            f"MASTER_PASSWORD = {conn.escape(password)}, MASTER_USE_GTID = {mode}",
+            "START SLAVE",
+        ]
+        self._run(conn, *statements)
+
+    def repoint(self, follower: Server, leader: Server, user: str, password: str) -> None:
+        """An old primary or a sibling replica follows the new primary from where its own
+        history ends (GTID current_pos)."""
+        conn = self.admin(follower)
+        try:
+            self.follow(conn, leader, user, password, None)
+        finally:
+            conn.close()
+
+    def lead(self, conn: Any) -> None:
+        """Stop following and take writes."""
+        self._run(conn, "STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL read_only = OFF")
 
     def disable_root(self, conn: Any) -> None:
         self._run(conn, "DROP USER IF EXISTS 'root'@'%'")

@@ -33,11 +33,13 @@ from typing import Any
 from trovemock.model import backups, copies, guest, instances
 from trovemock.model.catalog import FLAVORS, stable_id
 from trovemock.model.cloud import Cloud, Event
+from trovemock.model.configurations import check_values
 from trovemock.model.entities import (
     BACKUP_STATUSES,
     INSTANCE_STATUSES,
     Access,
     Backup,
+    Configuration,
     Contents,
     Datastore,
     HAGroup,
@@ -64,6 +66,7 @@ def export_state(cloud: Cloud, tokens: Iterable[TokenRecord] = ()) -> dict[str, 
         "config": cloud.config.to_dict(),
         "instances": [_instance_out(i) for i in cloud.instances.values()],
         "ha_groups": [_group_out(g) for g in cloud.ha_groups.values()],
+        "configurations": [_configuration_out(c) for c in cloud.configurations.values()],
         "backups": [_backup_out(b) for b in backups],
         "tokens": [_token_out(*record) for record in tokens],
         **schedule_state.export_parts(cloud),
@@ -107,6 +110,8 @@ def stage(cloud: Cloud, state: Any) -> Staged:
     reader = _Reader(cloud)
     instances = _read(state, "instances", lambda d, w: _instance_in(reader, d, w))
     groups = _read(state, "ha_groups", lambda d, w: _group_in(reader, d, w))
+    configurations = _read(state, "configurations",
+                           lambda d, w: _configuration_in(reader, d, w))
     backups = _read(state, "backups", lambda d, w: _backup_in(reader, d, w))
     tokens = _read(state, "tokens", _token_in)
     _check_links(instances, groups, backups)
@@ -120,6 +125,15 @@ def stage(cloud: Cloud, state: Any) -> Staged:
         contents.ha_groups[group.id] = group
         contents.project(group.region, group.project_id).ha_groups[group.id] = group
     _store_backups(contents, [b for _, b in backups])
+    for _, configuration in configurations:
+        contents.configurations[configuration.id] = configuration
+    for where, instance in instances:
+        wanted = instance.configuration_id
+        if wanted is not None and wanted not in contents.configurations:
+            raise ValueError(f"{where}.configuration_id {wanted!r} names no configuration")
+        primary = contents.instances.get(instance.replica_of or "")
+        if instance.replica_of is not None and (primary is None or primary.replica_of):
+            raise ValueError(f"{where}.replica_of {instance.replica_of!r} names no primary")
     schedule_state.check_sources(schedule_parts, contents)
     return Staged(contents, reader.datastores, schedule_parts, [record for _, record in tokens])
 
@@ -276,7 +290,44 @@ def _instance_out(i: Instance) -> dict[str, Any]:
         "resize_flavor_id": i.resize_flavor_id,
         "resize_volume_size": i.resize_volume_size,
         "access": i.access.view() if i.access is not None else None,
+        "configuration_id": i.configuration_id,
+        "restart_required": i.restart_required,
+        "replica_of": i.replica_of,
     }
+
+
+def _configuration_out(c: Configuration) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "project_id": c.project_id,
+        "region": c.region,
+        "name": c.name,
+        "description": c.description,
+        "datastore": datastore_out(c.datastore),
+        "values": dict(c.values),
+        "created": _time(c.created),
+        "updated": _time(c.updated),
+    }
+
+
+def _configuration_in(reader: _Reader, d: dict[str, Any], where: str) -> Configuration:
+    datastore = reader.datastore(d, where)
+    values = fields.need(d, "values", dict, where)
+    try:
+        check_values(values, datastore)
+    except DomainError as error:
+        raise ValueError(f"{where}.values: {error}") from None
+    return Configuration(
+        id=fields.text(d, "id", where),
+        project_id=fields.text(d, "project_id", where),
+        region=reader.region(d, where),
+        name=fields.need(d, "name", str, where),
+        description=fields.optional_text(d, "description", where),
+        datastore=datastore,
+        values=dict(values),
+        created=fields.when(d, "created", where),
+        updated=fields.when(d, "updated", where),
+    )
 
 
 def _group_out(g: HAGroup) -> dict[str, Any]:
@@ -394,6 +445,9 @@ def _instance_in(reader: _Reader, d: dict[str, Any], where: str) -> Instance:
         resize_flavor_id=_flavor(d, "resize_flavor_id", where),
         resize_volume_size=fields.whole(d, "resize_volume_size", where, optional=True),
         access=_access_in(d, where),
+        configuration_id=fields.optional_id(d, "configuration_id", where),
+        restart_required=bool(d.get("restart_required", False)),
+        replica_of=fields.optional_id(d, "replica_of", where),
     )
 
 
