@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -63,17 +65,21 @@ def test_delete_reset_and_close_stop_every_server(api) -> None:
     assert not directory.exists()  # its own temporary directory is removed
 
 
-def test_a_killed_serve_takes_its_servers_with_it(engine: str, tmp_path) -> None:
+def test_a_killed_serve_takes_its_servers_with_it(engine: str) -> None:
     kind, version = DATASTORE[engine]
+    directory = tempfile.mkdtemp(prefix="trovemock-serve-")  # PostgreSQL's account enters it
+    os.chmod(directory, 0o711)
     with ServeProcess("--dataplane", "servers", "--clock", "manual", "--no-seed-demo",
                       "--dataplane-net", worker_network(),
-                      "--dataplane-dir", str(tmp_path / "serve")) as served:
+                      "--dataplane-dir", directory) as served:
         created = served_request(served, "POST", "/v1.0/p1/instances", {"instance": {
             "name": "a", "flavorRef": "1", "volume": {"size": 1},
             "datastore": {"type": kind, "version": version}}})
         served.control("POST", "dataplane/settle")
         status = served.control("GET", "dataplane").json()
-        pid = status["servers"][created["instance"]["id"]]["pid"]
+        server = status["servers"][created["instance"]["id"]]
+        assert server["state"] == "running", server
+        pid = server["pid"]
         assert alive(pid)
         served.proc.kill()  # SIGKILL: no handler runs
         served.proc.wait()
@@ -81,6 +87,7 @@ def test_a_killed_serve_takes_its_servers_with_it(engine: str, tmp_path) -> None
         while alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not alive(pid), "the server outlived a killed emulator by 5 s"
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 def served_request(served: ServeProcess, method: str, path: str, body=None) -> dict:

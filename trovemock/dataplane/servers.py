@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -219,17 +220,15 @@ class ServersPlane:
         self._start(engine, replica)
         conn = engine.admin(replica)
         try:
-            engine.follow(conn, primary, REPLICATOR, password, position["gtid"])
+            engine.follow(conn, replica, primary, REPLICATOR, password, position.get("gtid"))
         finally:
             conn.close()
-        replica.extra["settings"]["read_only"] = "ON"
 
     def promote(self, instance_id: str, old_primary: str | None,
                 followers: list[str]) -> None:
         leader = self._server(instance_id)
         engine = self.engines[leader.engine]
-        self._sql(instance_id, "lead")
-        leader.extra["settings"].pop("read_only", None)
+        self._sql(instance_id, "lead", leader)
         password = str(leader.extra.get("replication_password") or
                        self._replication_password(engine, leader))
         leader.extra["replication_password"] = password
@@ -237,13 +236,22 @@ class ServersPlane:
             follower = self.servers.get(follower_id)
             if follower is None or follower.state != "running":
                 continue  # an ejected primary that is gone stays gone
+            self.jobs.call(partial(self._follow_anew, engine, follower, leader, password))
+
+    def _follow_anew(self, engine: Engine, follower: Server, leader: Server,
+                     password: str) -> None:
+        """On the worker (it may start a server): the follower follows `leader`."""
+        follower.extra["replication_password"] = password
+        if not engine.copies_to_follow:
             engine.repoint(follower, leader, REPLICATOR, password)
-            follower.extra["settings"]["read_only"] = "ON"
+            return
+        self._stop(follower)
+        shutil.rmtree(follower.datadir, ignore_errors=True)
+        engine.seed_replica(leader, follower)
+        self._start(engine, follower)
 
     def detach_replica(self, instance_id: str) -> None:
-        server = self._server(instance_id)
-        self._sql(instance_id, "lead")
-        server.extra["settings"].pop("read_only", None)
+        self._sql(instance_id, "lead", self._server(instance_id))
 
     def _run_as(self, engine: Engine) -> str | None:
         return "postgres" if engine.name == "postgresql" and os.geteuid() == 0 else None
@@ -274,12 +282,18 @@ class ServersPlane:
         if (target / "data").is_dir():
             return target
         self.cache.mkdir(parents=True, exist_ok=True)
+        # Built under the plane's own directory, which a server's account (`postgres`, when
+        # we are root) can enter, then copied into the cache beside its final name.
+        build = Path(tempfile.mkdtemp(prefix=f"template-{engine.name}-", dir=self.root))
         scratch = Path(tempfile.mkdtemp(prefix=f".{engine.name}-", dir=self.cache))
         try:
+            build.chmod(0o711)
             owner = self._run_as(engine)
             if owner is not None:
-                shutil.chown(scratch, owner)
-            engine.build_template(scratch)
+                shutil.chown(build, owner)
+            engine.build_template(build)
+            shutil.rmtree(scratch)
+            shutil.copytree(build, scratch, symlinks=True)
             try:
                 scratch.rename(target)
             except OSError:  # another emulator won the race: use its template
@@ -287,6 +301,7 @@ class ServersPlane:
                     raise
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+            shutil.rmtree(build, ignore_errors=True)
         return target
 
     def _stop(self, server: Server) -> None:

@@ -102,14 +102,18 @@ class Engine(Protocol):
         """Fill the replica's data directory from the running primary; returns what
         `follow` needs (MariaDB: the GTID position)."""
 
-    def follow(self, conn: Any, primary: Server, user: str, password: str,
+    def follow(self, conn: Any, replica: Server, primary: Server, user: str, password: str,
                gtid: str | None) -> None:
         """A freshly seeded, started replica starts following `primary`."""
+
+    # True: a server follows a new primary as a fresh copy of it (seed_replica again);
+    # False: `repoint` re-points it as it runs.
+    copies_to_follow: bool
 
     def repoint(self, follower: Server, leader: Server, user: str, password: str) -> None:
         """A running server follows a new primary."""
 
-    def lead(self, conn: Any) -> None:
+    def lead(self, conn: Any, server: Server) -> None:
         """Stop following; take writes."""
 
     # -- backups -------------------------------------------------------------------------

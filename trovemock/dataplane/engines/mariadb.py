@@ -324,10 +324,12 @@ class MariaDB:
             raise DataError("mariadb-backup recorded no GTID position for the replica")
         return {"gtid": fields[2]}
 
-    def follow(self, conn: Any, primary: Server, user: str, password: str,
+    def follow(self, conn: Any, replica: Server, primary: Server, user: str, password: str,
                gtid: str | None) -> None:
         """Replicate from `primary`: from `gtid` (a freshly seeded replica), else from
-        where this server's own history ends (an old primary following its successor)."""
+        where this server's own history ends (an old primary following its successor).
+        Read-only, now and after a restart."""
+        replica.extra.setdefault("settings", {})["read_only"] = "ON"
         statements = ["STOP SLAVE", "SET GLOBAL read_only = ON"]
         if gtid is not None:
             statements.append(f"SET GLOBAL gtid_slave_pos = {conn.escape(gtid)}")
@@ -340,17 +342,20 @@ class MariaDB:
         ]
         self._run(conn, *statements)
 
+    copies_to_follow = False  # GTID replication re-points a running server
+
     def repoint(self, follower: Server, leader: Server, user: str, password: str) -> None:
         """An old primary or a sibling replica follows the new primary from where its own
         history ends (GTID current_pos)."""
         conn = self.admin(follower)
         try:
-            self.follow(conn, leader, user, password, None)
+            self.follow(conn, follower, leader, user, password, None)
         finally:
             conn.close()
 
-    def lead(self, conn: Any) -> None:
+    def lead(self, conn: Any, server: Server) -> None:
         """Stop following and take writes."""
+        server.extra.setdefault("settings", {}).pop("read_only", None)
         self._run(conn, "STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL read_only = OFF")
 
     def disable_root(self, conn: Any) -> None:
