@@ -223,9 +223,10 @@ def descendants(pid: int) -> list[int]:
 
 def pss_bytes(pid: int) -> dict[str, int]:
     """PSS of the process and all its descendants ("Pss"), split into anonymous memory (what
-    the server's settings control) and file pages (its binary and libraries, shared with
-    every other server of the same binary running on the machine), and how many processes."""
-    total = {"Pss": 0, "Pss_Anon": 0, "Pss_File": 0, "processes": 0}
+    the server's settings control), shared memory (PostgreSQL's shared buffers, divided
+    among its processes) and file pages (its binary and libraries, shared with every other
+    server of the same binary running on the machine), and how many processes."""
+    total = {"Pss": 0, "Pss_Anon": 0, "Pss_Shmem": 0, "Pss_File": 0, "processes": 0}
     for each in (pid, *descendants(pid)):
         try:
             text = Path(f"/proc/{each}/smaps_rollup").read_text()
@@ -240,8 +241,9 @@ def pss_bytes(pid: int) -> dict[str, int]:
 
 
 def others_running(binary: str, mine: set[int]) -> int:
-    """How many other processes of this server binary run on the machine (they share its
-    file pages, which lowers each one's PSS)."""
+    """How many other servers of this binary run on the machine (they share its file pages,
+    which lowers each one's PSS). PostgreSQL's children rename themselves: only
+    postmasters count."""
     count = 0
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
@@ -263,32 +265,43 @@ def measure_ready(engines: dict[str, Engine], name: str, count: int) -> list[Row
     others: list[int] = []
     try:
         for n in range(count + 1):  # the first round warms up (and builds the template)
-            took, instance = timed(cloud.create)
-            time.sleep(SETTLE_S)
-            pid = cloud.pid(instance)
-            used = pss_bytes(pid)
-            others.append(others_running(SERVER_BINARY[name], {pid, *descendants(pid)}))
-            cloud.delete(instance)
+            # Each step copies the template and leaves dirty pages for the disk to write
+            # back: the API's create and the bare start take turns going first.
+            def api_create() -> tuple[float, dict[str, int]]:
+                took, instance = timed(cloud.create)
+                time.sleep(SETTLE_S)
+                pid = cloud.pid(instance)
+                used = pss_bytes(pid)
+                others.append(others_running(SERVER_BINARY[name], {pid, *descendants(pid)}))
+                cloud.delete(instance)
+                return took, used
+
+            def bare_start() -> tuple[float, dict[str, int]]:
+                bare.fresh()
+                took, _ = timed(bare.copy_and_start)
+                time.sleep(SETTLE_S)
+                assert bare.server.process is not None
+                used = pss_bytes(bare.server.process.pid)
+                bare.stop()
+                return took, used
+
+            first, second = (api_create, bare_start) if n % 2 else (bare_start, api_create)
+            results = {first: first(), second: second()}
             took_data, instance = timed(functools.partial(cloud.create, with_data=True))
             cloud.delete(instance)
-            bare.fresh()
-            took_bare, _ = timed(bare.copy_and_start)
-            time.sleep(SETTLE_S)
-            assert bare.server.process is not None
-            used_bare = pss_bytes(bare.server.process.pid)["Pss"]
-            bare.stop()
             if n:
-                api_ms.append(took)
+                api_ms.append(results[api_create][0])
+                pss.append(results[api_create][1])
+                bare_ms.append(results[bare_start][0])
+                bare_pss.append(results[bare_start][1]["Pss"])
                 data_ms.append(took_data)
-                bare_ms.append(took_bare)
-                pss.append(used)
-                bare_pss.append(used_bare)
     finally:
         bare.remove()
         cloud.close()
     api, plain, with_data = median(api_ms), median(bare_ms), median(data_ms)
     memory, memory_bare = median([p["Pss"] for p in pss]), median(bare_pss)
     anon, files = median([p["Pss_Anon"] for p in pss]), median([p["Pss_File"] for p in pss])
+    shmem = median([p["Pss_Shmem"] for p in pss])
     limit = MEMORY_TARGET_MB[name]
     return [
         Row("11", f"{name}: instance create until ACTIVE, vs copying the template and "
@@ -302,8 +315,9 @@ def measure_ready(engines: dict[str, Engine], name: str, count: int) -> list[Row
             target=f"<= {limit:g} MB", met=memory <= limit * MB,
             note=f"{memory / MB:.1f} MB over {pss[-1]['processes']} process(es), read "
                  f"{SETTLE_S:g} s after ACTIVE: {anon / MB:.1f} MB anonymous + "
-                 f"{files / MB:.1f} MB of file pages (binary, libraries: shared with "
-                 f"{_others(others)} other {SERVER_BINARY[name]} processes running here "
+                 + (f"{shmem / MB:.1f} MB shared memory + " if shmem else "")
+                 + f"{files / MB:.1f} MB of file pages (binary, libraries: shared with "
+                 f"{_others(others)} other {SERVER_BINARY[name]} servers running here "
                  f"meanwhile); the bare server from the template "
                  f"{memory_bare / MB:.1f} MB"),
     ]
