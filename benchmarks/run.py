@@ -5,7 +5,8 @@
     .venv/bin/python benchmarks/run.py --quick          # smoke run: few repetitions
     .venv/bin/python benchmarks/run.py cycle list       # only some benchmarks
 
-Not part of CI (CI runs the tests). The full run takes about 2 minutes on 2 cores.
+Not part of CI (CI runs the tests). The full run takes about 5 minutes on 2 cores (the
+data plane's rows, which need MariaDB and/or PostgreSQL installed, about 1 of them).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from _common import Row, markdown  # noqa: E402
 
 BENCHMARKS = (
     "cycle", "create", "list", "chain", "server", "memory", "schedules", "lock", "journal",
-    "connections",
+    "connections", "dataplane",
 )
 README = HERE / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
