@@ -40,6 +40,7 @@ ADMIN = "os_admin"  # Trove's own account name: the API's user lists leave it ou
 REPLICATOR = "os_replication"  # the account replicas connect to their primary with
 READY_SECONDS = 120.0  # a server that does not answer by then is an ERROR
 CACHE_ENV = "TROVEMOCK_CACHE_DIR"
+TEMPLATE_FORMAT = "t2"  # bumped whenever an engine builds its template differently
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,7 @@ class ServersPlane:
     def _template(self, engine: Engine) -> Path:
         """The engine's empty data directory, built once per version and cached; built in a
         scratch directory and renamed into place, so concurrent emulators never see half."""
-        target = self.cache / f"{engine.name}-{engine.version()}"
+        target = self.cache / f"{engine.name}-{engine.version()}-{TEMPLATE_FORMAT}"
         if (target / "data").is_dir():
             return target
         self.cache.mkdir(parents=True, exist_ok=True)
