@@ -50,14 +50,22 @@ def test_grant_list_and_revoke_access(dialect: str) -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_access_refusals_change_nothing(dialect: str) -> None:
     _, api, users = cloud(dialect)
-    missing = {"databases": [{"name": "stats"}, {"name": "nope"}]}
-    fault_of(request(api, "PUT", f"{users}/app/databases", missing), 404, "itemNotFound")
     fault_of(request(api, "PUT", f"{users}/app/databases", {"databases": []}), 400,
              "badRequest")
     fault_of(request(api, "PUT", f"{users}/ghost/databases", {"databases": [{"name": "shop"}]}),
              404, "itemNotFound")
     fault_of(api.get(f"{users}/ghost/databases"), 404, "itemNotFound")
     assert ok(api.get(f"{users}/app/databases")) == {"databases": [{"name": "shop"}]}
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_grant_of_a_database_that_does_not_exist_is_kept_as_mysql_keeps_it(
+        dialect: str) -> None:
+    _, api, users = cloud(dialect)
+    later = {"databases": [{"name": "stats"}, {"name": "created_later"}]}
+    assert request(api, "PUT", f"{users}/app/databases", later).status_code == 202
+    assert ok(api.get(f"{users}/app/databases")) == {
+        "databases": [{"name": "shop"}, {"name": "stats"}, {"name": "created_later"}]}
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)

@@ -387,4 +387,4 @@ for method, path in (("PUT", "/backups/{B1}"), ("PATCH", "/backups/{B1}"),
 # The routes around backups (strategies, discovery, datastores, root, reset_status): their
 # cases use the helpers above and add to CASES.
 from tests.upstream import (  # noqa: E402, F401, I001
-    cases_configurations, cases_neighbours, cases_replicas)
+    cases_configurations, cases_neighbours, cases_replicas, cases_users)

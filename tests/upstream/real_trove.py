@@ -238,11 +238,102 @@ def fake_glance_client(context=None, region_name=None, *a, **kw):
     return FakeGlanceClient()
 
 
+# What each instance's database holds, as the MySQL guest agent would find it on its server
+# (instance id -> {"dbs": {name: (charset, collation)}, "users": {(name, host): {...}}}).
+GUEST_DATA: dict[str, dict] = {}
+
+
+def _page(names, limit, marker, include_marker):
+    """The guest agent's paging: names after the marker (from it, with include_marker),
+    `limit` of them, and the last one shown as the next marker when more follow."""
+    if marker:
+        names = [n for n in names if (n >= marker if include_marker else n > marker)]
+    if limit and len(names) > limit:
+        return names[:limit], names[limit - 1]
+    return names, None
+
+
 class FakeGuest:
-    """A guest agent API whose calls are recorded and answered with nothing."""
+    """A guest agent API whose calls are recorded and answered with nothing, but for the
+    databases and users, which it keeps as the MySQL guest agent finds them on its server
+    (Trove's own MySQL models serialise them; MySQL grants a database that does not exist)."""
 
     def __init__(self, context, instance_id, *a, **kw):
         self.id = instance_id
+
+    def _data(self) -> dict:
+        return GUEST_DATA.setdefault(self.id, {"dbs": {}, "users": {}})
+
+    def _user(self, key):
+        from trove.common.db.mysql import models as mysql_models
+
+        found = self._data()["users"][key]
+        user = mysql_models.MySQLUser(name=key[0], host=key[1])
+        for name in sorted(found["dbs"]):
+            user.databases = name
+        return user.serialize()
+
+    def create_database(self, databases):
+        for db in databases:
+            self._data()["dbs"][db["_name"]] = (db.get("_character_set") or "utf8mb3",
+                                                db.get("_collate") or "utf8mb3_general_ci")
+
+    def list_databases(self, limit=None, marker=None, include_marker=False):
+        from trove.common.db.mysql import models as mysql_models
+
+        dbs = self._data()["dbs"]
+        names, next_marker = _page(sorted(dbs), limit, marker, include_marker)
+        return [mysql_models.MySQLSchema(name=n, character_set=dbs[n][0], collate=dbs[n][1])
+                .serialize() for n in names], next_marker
+
+    def delete_database(self, database):
+        self._data()["dbs"].pop(database["_name"], None)
+
+    def create_user(self, users):
+        for user in users:
+            key = (user["_name"], user.get("_host") or "%")
+            self._data()["users"][key] = {"password": user.get("_password"),
+                                          "dbs": {d["_name"] for d in user["_databases"]}}
+
+    def list_users(self, limit=None, marker=None, include_marker=False):
+        keys = {f"{n}@{h}": (n, h) for (n, h) in self._data()["users"]}
+        names, next_marker = _page(sorted(keys), limit, marker, include_marker)
+        return [self._user(keys[n]) for n in names], next_marker
+
+    def get_user(self, username, hostname):
+        key = (username, hostname)
+        return self._user(key) if key in self._data()["users"] else None
+
+    def delete_user(self, user):
+        self._data()["users"].pop((user["_name"], user.get("_host") or "%"), None)
+
+    def _existing(self, username, hostname):
+        found = self._data()["users"].get((username, hostname))
+        if found is None:  # the agent's `_get_user` found none: `user.name` fails
+            raise AttributeError("'NoneType' object has no attribute 'name'")
+        return found
+
+    def grant_access(self, username, hostname, databases):
+        self._existing(username, hostname)["dbs"].update(databases)
+
+    def revoke_access(self, username, hostname, database):
+        self._existing(username, hostname)["dbs"].discard(database)
+
+    def list_access(self, username, hostname):
+        return self._user((username, hostname))["_databases"]
+
+    def change_passwords(self, users):
+        for user in users:
+            self._existing(user["name"], user["host"])["password"] = user["password"]
+
+    def update_attributes(self, username, hostname, user_attrs):
+        found = self._existing(username, hostname)
+        if user_attrs.get("password") is not None:
+            found["password"] = user_attrs["password"]
+        if user_attrs.get("name") or user_attrs.get("host"):
+            users = self._data()["users"]
+            del users[(username, hostname)]
+            users[(user_attrs.get("name") or username, user_attrs.get("host") or hostname)] = found
 
     def get_volume_info(self):
         return {"used": 0.18, "total": 2.0}
@@ -526,6 +617,7 @@ def reset():
             c.execute(text("SET FOREIGN_KEY_CHECKS=1"))
     CASTS.clear()
     DONE_CASTS.clear()
+    GUEST_DATA.clear()
     SERVERS.clear()
     SERVER_INSTANCE.clear()
 

@@ -28,18 +28,6 @@ def test_the_suite_has_at_least_200_cases() -> None:
 
 # Routes of the openstack dialect no case sends, and why.
 NOT_COMPARED = {
-    "databases.list": "databases and users are the guest agent's: the harness has none",
-    "databases.create": "databases and users are the guest agent's: the harness has none",
-    "databases.delete": "databases and users are the guest agent's: the harness has none",
-    "users.list": "databases and users are the guest agent's: the harness has none",
-    "users.create": "databases and users are the guest agent's: the harness has none",
-    "users.delete": "databases and users are the guest agent's: the harness has none",
-    "users.show": "databases and users are the guest agent's: the harness has none",
-    "users.passwords": "databases and users are the guest agent's: the harness has none",
-    "users.update": "databases and users are the guest agent's: the harness has none",
-    "users.access": "databases and users are the guest agent's: the harness has none",
-    "users.grant": "databases and users are the guest agent's: the harness has none",
-    "users.revoke": "databases and users are the guest agent's: the harness has none",
     "flavors.list": "flavors are nova's: the harness's fake nova is not the catalogue",
     "flavors.show": "flavors are nova's: the harness's fake nova is not the catalogue",
 }

@@ -488,7 +488,7 @@ def add_databases(cloud: Cloud, caller: Caller, instance_id: str, names: list[st
     existing = set(instance.databases)
     taken = [n for n in names if n in existing]
     if taken or len(set(names)) != len(names):
-        raise BadRequest(f"A database with the name {(taken or names)[0]} already exists.")
+        raise BadRequest(f'A database with the name "{(taken or names)[0]}" already exists.')
     data.run(cloud, instance, "create_databases", names)
     instance.databases.extend(names)
 
@@ -498,7 +498,7 @@ def remove_database(cloud: Cloud, caller: Caller, instance_id: str, name: str) -
     require_available(cloud, instance)
     data.refresh(cloud, instance)
     if name not in instance.databases:
-        raise NotFound(f"Database {name} cannot be found on instance {instance_id}.")
+        raise NotFound(f"Database {name} cannot be found on the instance.")
     data.run(cloud, instance, "drop_database", name)
     instance.databases.remove(name)
 
@@ -513,12 +513,9 @@ def add_users(
     names = [name for name, _ in users]
     taken = [n for n in names if n in instance.users]
     if taken or len(set(names)) != len(names):
-        raise BadRequest(f"A user with the name {(taken or names)[0]} already exists.")
-    existing = set(instance.databases)
-    for _name, databases in users:
-        missing = [d for d in databases if d not in existing]
-        if missing:
-            raise BadRequest(f"Database {missing[0]} does not exist on instance {instance_id}.")
+        raise BadRequest(f'A user with the name "{(taken or names)[0]}" already exists.')
+    # a grant of a database that does not exist is kept (MySQL keeps it; Trove's guest
+    # lists it), so the databases named are not checked
     data.run(cloud, instance, "create_users", [
         UserSpec(name, (passwords or {}).get(name, ""), data.ANY_HOST, granted)
         for name, granted in users])
@@ -531,7 +528,7 @@ def remove_user(cloud: Cloud, caller: Caller, instance_id: str, name: str) -> No
     require_available(cloud, instance)
     data.refresh(cloud, instance)
     if name not in instance.users:
-        raise NotFound(f"User {name} cannot be found on instance {instance_id}.")
+        raise NotFound(f"User {name} cannot be found on the instance.")
     data.run(cloud, instance, "drop_user", name, data.ANY_HOST)
     del instance.users[name]
 

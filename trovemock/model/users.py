@@ -52,13 +52,10 @@ def update_user(
 
 def grant(cloud: Cloud, caller: Caller, instance_id: str, user_id: str,
           databases: list[str]) -> None:
-    """Give the user access to `databases` (each must exist); granting one it has is fine."""
+    """Give the user access to `databases`; granting one it has is fine, and so is one that
+    does not exist (yet): MySQL keeps such a grant, and Trove's guest lists it."""
     instance, name, granted = user_named(cloud, caller, instance_id, user_id)
     require_available(cloud, instance)
-    existing = set(instance.databases)
-    missing = [d for d in databases if d not in existing]
-    if missing:
-        raise NotFound(f"Database {missing[0]} cannot be found on the instance.")
     added = [d for d in dict.fromkeys(databases) if d not in granted]
     data.run(cloud, instance, "grant", name, ANY_HOST, list(dict.fromkeys(databases)))
     instance.users[name] = (*granted, *added)
@@ -82,8 +79,8 @@ def change_passwords(cloud: Cloud, caller: Caller, instance_id: str,
     data.refresh(cloud, instance)
     for name, host, _password in users:
         if (host or ANY_HOST) != ANY_HOST or name not in instance.users:
-            shown = f"{name}@{host}" if host else name
-            raise NotFound(f"User {shown} cannot be found on the instance.")
+            raise NotFound(f"User {name}@{host or ANY_HOST} cannot be found on the "
+                           "instance.")
     require_available(cloud, instance)
     for name, _host, password in users:
         data.run(cloud, instance, "set_password", name, ANY_HOST, password)
