@@ -14,8 +14,10 @@ module is there and `missing()` is None).
 - **Restore of a 2-link chain** (full + 1 incremental) until ACTIVE: absolute, no target;
   the reference's figures (shared/reference/dataplane.md section 3) are in the note.
 - **Idle memory per server**: PSS (`/proc/<pid>/smaps_rollup`, summed over the children for
-  PostgreSQL) of an instance's server 1 s after it is ACTIVE. Targets: <= 40 MB MariaDB,
-  <= 25 MB PostgreSQL.
+  PostgreSQL) of an instance's server 1 s after it is ACTIVE, and what of it is the server's
+  own (anonymous and shared memory: the file pages of the binary and its libraries are shared
+  by every server of the engine, so they are left out of the target). Targets for the
+  server's own memory: <= 40 MB MariaDB, <= 25 MB PostgreSQL.
 - **The cloud lock while backups run**: the cloud's lock swapped for bench_lock's `TimedLock`;
   3 backups back to back in one thread while another sends GET /instances, GET /backups and
   the databases and users lists; the longest hold. Target: < 50 ms.
@@ -312,7 +314,8 @@ def measure_ready(engines: dict[str, Engine], name: str, count: int) -> list[Row
         Row("11", f"{name}: instance create with a database and a user until ACTIVE", "ms",
             with_data, note=f"{with_data / plain:.2f}x the bare start; {_spread(data_ms)}"),
         Row("11", f"{name}: idle memory (PSS) of an instance's server", "bytes", memory,
-            target=f"<= {limit:g} MB", met=memory <= limit * MB,
+            target=f"own (PSS less file pages) <= {limit:g} MB",
+            met=anon + shmem <= limit * MB,
             note=f"{memory / MB:.1f} MB over {pss[-1]['processes']} process(es), read "
                  f"{SETTLE_S:g} s after ACTIVE: {anon / MB:.1f} MB anonymous + "
                  + (f"{shmem / MB:.1f} MB shared memory + " if shmem else "")
