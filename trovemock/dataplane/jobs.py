@@ -18,7 +18,7 @@ Done = Callable[[Any], None]
 
 class Jobs:
     def __init__(self) -> None:
-        self._queue: queue.Queue[tuple[Work, Done | None] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[Work, Done | None, bool] | None] = queue.Queue()
         self._finished: list[tuple[Done, Any]] = []
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
@@ -29,10 +29,14 @@ class Jobs:
                                         daemon=True)
         self._thread.start()
 
-    def submit(self, work: Work, done: Done | None = None) -> None:
+    def submit(self, work: Work, done: Done | None = None, *,
+               background: bool = False) -> None:
+        """Queue `work`. A `background` job (making a spare copy ahead of need) is not
+        waited for by `settle`: the manual clock does not wait for it."""
         with self._lock:
-            self._pending += 1
-        self._queue.put((work, done))
+            if not background:
+                self._pending += 1
+        self._queue.put((work, None if background else done, background))
 
     def call(self, work: Work, timeout: float | None = None) -> Any:
         """Run `work` on the worker and wait for its result (what must run on the thread
@@ -62,7 +66,7 @@ class Jobs:
             item = self._queue.get()
             if item is None:
                 return
-            work, done = item
+            work, done, background = item
             try:
                 result: Any = work()
             except DataError as error:
@@ -72,7 +76,8 @@ class Jobs:
             with self._lock:
                 if done is not None:
                     self._finished.append((done, result))
-                self._pending -= 1
+                if not background:
+                    self._pending -= 1
                 self._idle.notify_all()
 
     def deliver(self) -> None:
